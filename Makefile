@@ -1,0 +1,47 @@
+# Two commands set everything up: `make demo` and `make test` (see README).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: install browser-deps demo test lint format clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+# axe-core for the accessibility tests, from the npm registry (package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the accessibility browser tests will skip (CI fails them)."; \
+	fi
+
+# Debian's Chromium for the browser tests (nothing downloads a browser build).
+browser-deps:
+	@bash scripts/ensure-chromium
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Toronto: http://toronto.localhost:$(PORT)/   Kelowna: http://kelowna.localhost:$(PORT)/   Admin: http://toronto.localhost:$(PORT)/admin/"
+	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+
+test: install browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3 test-artifacts .pytest_cache
