@@ -1,0 +1,79 @@
+"""The clinic's identity in the headless API, for the requested site."""
+
+from django.http import Http404
+from ninja import Router, Schema
+from pydantic import Field
+from wagtail.api.validators import SiteFilterValidator
+
+from treatments.api import set_booking_url_provider
+from treatments.api_images import ApiImage, image_representation
+
+from .models import ClinicSettings
+
+
+def request_site(request):
+    """The clinic a request is about: ``?site=<hostname[:port]>`` or else the
+    request's Host. The same rule Wagtail uses to scope page listings, so a
+    response never mixes one clinic's pages with another's settings."""
+    if not hasattr(request, "_clinic_api_site"):
+        site = SiteFilterValidator(
+            site=request.GET.get("site"), request=request
+        ).site_obj
+        if site is None:
+            raise Http404("No clinic site matches this request.")
+        request._clinic_api_site = site
+    return request._clinic_api_site
+
+
+def clinic_settings(request):
+    if not hasattr(request, "_clinic_api_settings"):
+        request._clinic_api_settings = ClinicSettings.for_site(request_site(request))
+    return request._clinic_api_settings
+
+
+set_booking_url_provider(lambda request: clinic_settings(request).booking_url)
+
+
+class ClinicSchema(Schema):
+    """The public identity of one clinic (its ClinicSettings)."""
+
+    site: str = Field(description="Hostname of the clinic's site.")
+    root_url: str = Field(description="Absolute URL of the clinic's home page.")
+    name: str
+    tagline: str
+    address_lines: list[str]
+    phone: str
+    email: str
+    opening_hours_lines: list[str]
+    booking_url: str
+    brand_colour: str = Field(description="#rrggbb; white text is readable on it.")
+    logo: ApiImage | None
+
+
+router = Router(tags=["clinic"])
+
+
+@router.get(
+    "/",
+    response=ClinicSchema,
+    url_name="clinic",
+    summary="The clinic of this site",
+    operation_id="clinic_detail",
+)
+def clinic_detail(request, site: str | None = None):
+    # ``site`` is read by request_site() from the query string; declared here
+    # so it appears in the OpenAPI schema.
+    settings = clinic_settings(request)
+    return {
+        "site": settings.site.hostname,
+        "root_url": settings.site.root_url,
+        "name": settings.name,
+        "tagline": settings.tagline,
+        "address_lines": settings.address_lines,
+        "phone": settings.phone,
+        "email": settings.email,
+        "opening_hours_lines": settings.opening_hours_lines,
+        "booking_url": settings.booking_url,
+        "brand_colour": settings.brand_colour,
+        "logo": image_representation(settings.logo, request),
+    }

@@ -1,0 +1,106 @@
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from home.clinics import (
+    ensure_clinic,
+    ensure_reviewer,
+    ensure_user,
+    publish_new_child,
+    remove_wagtail_welcome_site,
+)
+from home.demo_content import CLINICS, DEMO_EDITORS, DEMO_PASSWORD, DEMO_REVIEWER
+from treatments.blocks import TreatmentStreamBlock
+from treatments.models import TreatmentPage
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the Toronto and Kelowna demo clinics with their prolotherapy pages "
+        "a demo superuser, an editor per clinic and a medical reviewer. Safe to run again: it only adds what is missing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-admin",
+            action="store_true",
+            help="Do not create the demo superuser, editors and reviewer.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        remove_wagtail_welcome_site()
+        stream_block = TreatmentStreamBlock()
+        accounts = []
+        for data in CLINICS:
+            clinic = ensure_clinic(
+                name=data["name"],
+                hostname=data["hostname"],
+                port=data["port"],
+                is_default=data["is_default"],
+                intro=data["home_intro"],
+                settings=data["settings"],
+            )
+            for treatment in data["treatments"]:
+                if (
+                    TreatmentPage.objects.child_of(clinic.index)
+                    .filter(slug=treatment["slug"])
+                    .exists()
+                ):
+                    continue
+                publish_new_child(
+                    clinic.index,
+                    TreatmentPage(
+                        title=treatment["title"],
+                        slug=treatment["slug"],
+                        summary=treatment["summary"],
+                        body=stream_block.to_python(treatment["body"]),
+                    ),
+                )
+            self.stdout.write(
+                f"{data['name']}: http://{data['hostname']}:{data['port']}/"
+                + (" (created)" if clinic.created else " (already there)")
+            )
+            editor = DEMO_EDITORS.get(data["hostname"])
+            if editor and not options["no_admin"]:
+                password = os.environ.get(editor["password_env"], DEMO_PASSWORD)
+                _, created = ensure_user(
+                    editor["username"],
+                    password,
+                    email=editor["email"],
+                    groups=[clinic.editors],
+                    name=editor["name"],
+                )
+                accounts.append(
+                    (f"{data['name']} editor", editor["username"], password, created)
+                )
+
+        if not options["no_admin"]:
+            self._ensure_admin()
+            password = os.environ.get(DEMO_REVIEWER["password_env"], DEMO_PASSWORD)
+            _, created = ensure_reviewer(
+                DEMO_REVIEWER["username"],
+                password,
+                name=DEMO_REVIEWER["name"],
+                credentials=DEMO_REVIEWER["credentials"],
+                email=DEMO_REVIEWER["email"],
+            )
+            accounts.append(
+                ("Medical reviewer", DEMO_REVIEWER["username"], password, created)
+            )
+            for role, username, password, created in accounts:
+                shown = password if created else "(already exists, password unchanged)"
+                self.stdout.write(f"{role}: {username} / {shown}")
+
+    def _ensure_admin(self):
+        User = get_user_model()
+        password = os.environ.get("DEMO_ADMIN_PASSWORD", "changeme")
+        if User.objects.filter(username="admin").exists():
+            self.stdout.write("Admin user 'admin' already exists (password unchanged).")
+            return
+        User.objects.create_superuser("admin", "admin@example.com", password)
+        self.stdout.write(
+            f"Admin: http://toronto.localhost:8000/admin/  admin / {password}"
+        )
