@@ -1,0 +1,136 @@
+"""How treatment pages appear in the headless API (v2 and v3).
+
+The treatment body is a typed stream (see api_blocks.py); the call-to-action
+block gains its resolved ``link`` and the image block's alt text is used for
+its image. Hero images come out as renditions (see api_images.py).
+
+Imported at start-up by ``treatments.api_app`` so that the field-schema hooks
+below are registered with Wagtail's v3 schema generators before Wagtail builds
+its v3 API; registering later would leave the body untyped.
+"""
+
+from pydantic import Field
+from rest_framework.fields import Field as SerializerField
+from wagtail.api.v2.serializers import StreamField as StreamFieldSerializer
+from wagtail.api.v3.schemas.generators import read as v3_read
+from wagtail.api.v3.schemas.generators import write as v3_write
+from wagtail.fields import StreamField
+from wagtail.images import get_image_model
+
+from .api_blocks import StructExtra, typed_streams
+from .api_images import ApiImage, absolute_url, image_representation
+from .blocks import CallToActionBlock, ImageBlock, TreatmentStreamBlock
+
+# The clinic's booking URL, the default target of call-to-action buttons. It is
+# per-site data from ``home``, which this app never imports: ``home.api``
+# provides it (as the settings context processor does for templates).
+_booking_url_provider = None
+
+
+def set_booking_url_provider(provider):
+    """``provider(request)`` returns the booking URL of the requested clinic."""
+    global _booking_url_provider
+    _booking_url_provider = provider
+
+
+def booking_url(request):
+    if _booking_url_provider is None or request is None:
+        return ""
+    return _booking_url_provider(request) or ""
+
+
+def fill_call_to_action(block, value, data, context):
+    request = context.request
+    link = block.get_link(value, request=request, default_url=booking_url(request))
+    data["link"] = absolute_url(link, request) if link else ""
+
+
+def fill_image_alt(block, value, data, context):
+    # The editor writes alt text for this use of the image; it beats the
+    # image's own default.
+    if data.get("image") is not None:
+        data["image"]["alt"] = value.get("alt_text") or data["image"]["alt"]
+
+
+typed_streams.schemas.add_struct_extra(
+    CallToActionBlock,
+    StructExtra(
+        fields={
+            "link": (
+                str,
+                Field(
+                    ...,
+                    description="Absolute URL the button leads to: the chosen "
+                    "page, the address, or else the clinic's booking URL.",
+                ),
+            )
+        },
+        fill=fill_call_to_action,
+    ),
+)
+typed_streams.schemas.add_struct_extra(
+    ImageBlock, StructExtra(fields={}, fill=fill_image_alt)
+)
+typed_streams.register(TreatmentStreamBlock())
+
+
+# Wagtail v3: typed StreamFields and image renditions through the schema
+# generators' own per-field-class hooks; anything we do not type falls back to
+# Wagtail's handler.
+
+
+def read_stream_field(generator, field):
+    typed = typed_streams.for_block(field.stream_block)
+    if typed is None:
+        return v3_read.streamfield_schema(generator, field)
+    name = field.name
+
+    def resolve(obj, context):
+        return typed.serialize(getattr(obj, name), context.get("request"))
+
+    return typed.read_annotation, [], staticmethod(resolve)
+
+
+def read_foreign_key(generator, field):
+    if not issubclass(field.related_model, get_image_model()):
+        return v3_read.foreign_key_schema(generator, field)
+    name = field.name
+
+    def resolve(obj, context):
+        return image_representation(getattr(obj, name), context.get("request"))
+
+    return ApiImage | None, None, staticmethod(resolve)
+
+
+def write_stream_field(generator, field):
+    typed = typed_streams.for_block(field.stream_block)
+    if typed is None:
+        return v3_write.streamfield_schema(generator, field)
+    if field.blank:
+        return typed.write_annotation, Field([])
+    return typed.write_annotation, Field(..., min_length=1)
+
+
+v3_read.read_generator.register_field_schema(StreamField, read_stream_field)
+v3_read.read_generator.register_field_schema(v3_read.ForeignKey, read_foreign_key)
+v3_write.create_generator.register_field_schema(StreamField, write_stream_field)
+v3_write.patch_generator.register_field_schema(StreamField, write_stream_field)
+
+
+# Wagtail v2: the same JSON through its serializer fields.
+
+
+class TypedStreamFieldSerializer(StreamFieldSerializer):
+    def to_representation(self, value):
+        typed = typed_streams.for_block(value.stream_block)
+        if typed is None:
+            return super().to_representation(value)
+        return typed.serialize(value, self.context.get("request"))
+
+
+class ImageRenditionsSerializer(SerializerField):
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, image):
+        return image_representation(image, self.context.get("request"))
