@@ -1,0 +1,11 @@
+"""The ceiling the harness compares every scenario with: a fixed response
+through the same middleware and server, no database and no template.
+Mounted by cms/urls.py only when CLINIC_BENCH=1."""
+
+from django.http import HttpResponse
+
+BODY = b"<!DOCTYPE html><title>bare</title><p>A fixed response.</p>"
+
+
+def bare(request):
+    return HttpResponse(BODY, content_type="text/html; charset=utf-8")

@@ -1,0 +1,64 @@
+"""A database outage answers 503 with Retry-After, not a 500 stack trace.
+
+Django has nothing for this: an OperationalError from a view becomes the
+generic 500, which tells clients and caches the fault is ours and permanent.
+A 503 with Retry-After tells browsers, crawlers and front-ends to come back
+shortly, and the page says so in plain words without any detail of the fault.
+Django closes the broken connection at the end of the request, and
+CONN_HEALTH_CHECKS reconnects on the next one once the database is back.
+"""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+MESSAGE = "The service is briefly unavailable. Please try again in a few seconds."
+
+# Self-contained on purpose: no template, settings or database lookup, any of
+# which could fail in the same outage.
+PAGE = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Back in a moment</title>
+</head>
+<body>
+<main>
+<h1>Back in a moment</h1>
+<p>{MESSAGE}</p>
+</main>
+</body>
+</html>
+"""
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error(
+            "Database unavailable, answering 503 to %s %s: %s: %s",
+            request.method,
+            request.path,
+            type(exception).__name__,
+            exception,
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"message": MESSAGE}, status=503)
+        else:
+            response = HttpResponse(PAGE, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
+        return response
