@@ -1,0 +1,268 @@
+"""The anonymous page cache (cms/page_cache.py): hits and misses, who is never
+served from it, and invalidation per event and per clinic."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from wagtail.models import PageViewRestriction
+
+from home.models import ClinicSettings
+
+from .helpers import full_body, get_page, host_of, make_treatment
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+def fetch(client, page, site, **extra):
+    return get_page(client, page, site, **extra)
+
+
+def state(client, page, site):
+    return fetch(client, page, site).get("X-Cache")
+
+
+def warm(client, *pages_and_sites):
+    for page, site in pages_and_sites:
+        assert state(client, page, site) in ("MISS", "HIT")
+        assert state(client, page, site) == "HIT"
+
+
+def test_second_anonymous_request_is_a_hit(client, treatment_page, clinic_sites):
+    site = clinic_sites.toronto.site
+    first = fetch(client, treatment_page, site)
+    second = fetch(client, treatment_page, site)
+    assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "HIT")
+    assert first.status_code == second.status_code == 200
+    assert _without_nonce(first.content) == _without_nonce(second.content)
+    assert second["Content-Type"].startswith("text/html")
+
+
+def _without_nonce(content):
+    return re.sub(rb'nonce="[^"]*"', b"", content)
+
+
+def test_a_hit_runs_no_query(
+    client, treatment_page, clinic_sites, django_assert_num_queries
+):
+    site = clinic_sites.toronto.site
+    fetch(client, treatment_page, site)
+    with django_assert_num_queries(0):
+        assert state(client, treatment_page, site) == "HIT"
+
+
+def test_logged_in_users_bypass_the_cache(client, treatment_page, clinic_sites):
+    site = clinic_sites.toronto.site
+    warm(client, (treatment_page, site))
+    user = get_user_model().objects.create_superuser("admin", "a@example.com", "pw")
+    client.force_login(user)
+    response = fetch(client, treatment_page, site)
+    assert response["X-Cache"] == "BYPASS"
+    # An editor's view is never stored for anonymous visitors either.
+    client.logout()
+    client.cookies.clear()
+    assert state(client, treatment_page, site) == "HIT"
+
+
+def test_a_session_cookie_alone_means_bypass(client, treatment_page, clinic_sites):
+    site = clinic_sites.toronto.site
+    warm(client, (treatment_page, site))
+    client.cookies["sessionid"] = "anything"
+    assert state(client, treatment_page, site) == "BYPASS"
+
+
+def test_query_strings_are_not_cached(client, treatment_page, clinic_sites):
+    site = clinic_sites.toronto.site
+    host = host_of(site)
+    path = treatment_page.relative_url(site) + "?utm_source=x"
+    for _ in range(2):
+        response = client.get(path, HTTP_HOST=host)
+        assert response.status_code == 200
+        assert response.get("X-Cache") != "HIT"
+
+
+@pytest.mark.parametrize("restriction_type", ["password", "login"])
+def test_private_pages_are_never_cached(
+    client, treatment_page, clinic_sites, restriction_type
+):
+    site = clinic_sites.toronto.site
+    PageViewRestriction.objects.create(
+        page=treatment_page, restriction_type=restriction_type, password="secret"
+    )
+    for _ in range(2):
+        response = fetch(client, treatment_page, site)
+        assert response.get("X-Cache") != "HIT"
+        assert b"Mechanism heading" not in response.content
+
+
+def test_host_that_is_not_the_sites_own_is_not_stored(client, clinic_sites):
+    # An unknown host falls back to the default site; its keys could never be
+    # invalidated, so nothing is stored for it.
+    for _ in range(2):
+        response = client.get("/", HTTP_HOST="other.localhost:8000")
+        assert response.status_code == 200
+        assert response["X-Cache"] == "BYPASS"
+
+
+def test_non_page_views_are_untouched(client, clinic_sites):
+    host = host_of(clinic_sites.toronto.site)
+    for _ in range(2):
+        response = client.get("/search/", HTTP_HOST=host)
+        assert "X-Cache" not in response
+
+
+def test_publish_invalidates_the_page_and_its_listings(
+    client, treatment_page, kelowna_treatment, clinic_sites
+):
+    toronto, kelowna = clinic_sites.toronto, clinic_sites.kelowna
+    other = make_treatment(toronto.index, title="Acupuncture")
+    pages = [
+        (treatment_page, toronto.site),
+        (toronto.index, toronto.site),
+        (toronto.home, toronto.site),
+        (other, toronto.site),
+        (kelowna_treatment, kelowna.site),
+        (kelowna.index, kelowna.site),
+    ]
+    warm(client, *pages)
+
+    treatment_page.title = "Prolotherapy renamed"
+    treatment_page.save_revision().publish()
+
+    assert state(client, treatment_page, toronto.site) == "MISS"
+    assert b"Prolotherapy renamed" in fetch(client, toronto.index, toronto.site).content
+    assert b"Prolotherapy renamed" in fetch(client, toronto.home, toronto.site).content
+    # Pages that do not show it stay cached.
+    assert state(client, other, toronto.site) == "HIT"
+    assert state(client, kelowna_treatment, kelowna.site) == "HIT"
+    assert state(client, kelowna.index, kelowna.site) == "HIT"
+
+
+def test_publish_invalidates_pages_that_link_to_it(client, clinic_sites):
+    toronto = clinic_sites.toronto
+    target = make_treatment(toronto.index, title="Target")
+    linking = make_treatment(
+        toronto.index, title="Linking", body=full_body(link_page=target)
+    )
+    unrelated = make_treatment(toronto.index, title="Unrelated")
+    warm(client, (linking, toronto.site), (unrelated, toronto.site))
+
+    target.slug = "target-moved"
+    target.save_revision().publish()
+
+    response = fetch(client, linking, toronto.site)
+    assert response["X-Cache"] == "MISS"
+    assert b"/treatments/target-moved/" in response.content
+    assert state(client, unrelated, toronto.site) == "HIT"
+
+
+def test_slug_change_purges_the_old_url(
+    client, treatment_page, clinic_sites, django_capture_on_commit_callbacks
+):
+    site = clinic_sites.toronto.site
+    old_url = treatment_page.relative_url(site)
+    warm(client, (treatment_page, site))
+    # Wagtail reports a slug change when the transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        treatment_page.slug = "new-slug"
+        treatment_page.save_revision().publish()
+    # Wagtail's automatic redirect (or a 404), never the stored old page.
+    response = client.get(old_url, HTTP_HOST=host_of(site))
+    assert response.status_code in (301, 404)
+
+
+def test_unpublish_invalidates(client, treatment_page, clinic_sites):
+    toronto = clinic_sites.toronto
+    warm(client, (treatment_page, toronto.site), (toronto.index, toronto.site))
+    treatment_page.unpublish()
+    assert fetch(client, treatment_page, toronto.site).status_code == 404
+    assert b"Prolotherapy" not in fetch(client, toronto.index, toronto.site).content
+
+
+def test_delete_invalidates(client, treatment_page, clinic_sites):
+    toronto = clinic_sites.toronto
+    url = treatment_page.relative_url(toronto.site)
+    warm(client, (treatment_page, toronto.site), (toronto.index, toronto.site))
+    treatment_page.delete()
+    assert client.get(url, HTTP_HOST=host_of(toronto.site)).status_code == 404
+    assert b"Prolotherapy" not in fetch(client, toronto.index, toronto.site).content
+
+
+def test_move_invalidates_old_and_new_places(client, treatment_page, clinic_sites):
+    toronto, kelowna = clinic_sites.toronto, clinic_sites.kelowna
+    old_url = treatment_page.relative_url(toronto.site)
+    warm(client, (treatment_page, toronto.site), (toronto.index, toronto.site))
+    warm(client, (kelowna.index, kelowna.site))
+
+    treatment_page.move(kelowna.index, pos="last-child")
+    treatment_page.refresh_from_db()
+
+    assert client.get(old_url, HTTP_HOST=host_of(toronto.site)).status_code == 404
+    assert b"Prolotherapy" not in fetch(client, toronto.index, toronto.site).content
+    assert b"Prolotherapy" in fetch(client, kelowna.index, kelowna.site).content
+    assert fetch(client, treatment_page, kelowna.site).status_code == 200
+
+
+def test_settings_change_invalidates_that_clinic_only(
+    client, treatment_page, kelowna_treatment, clinic_sites
+):
+    toronto, kelowna = clinic_sites.toronto, clinic_sites.kelowna
+    warm(
+        client,
+        (treatment_page, toronto.site),
+        (toronto.home, toronto.site),
+        (kelowna_treatment, kelowna.site),
+        (kelowna.home, kelowna.site),
+    )
+    settings = ClinicSettings.for_site(toronto.site)
+    settings.phone = "+1 416-555-0000"
+    settings.save()
+
+    response = fetch(client, treatment_page, toronto.site)
+    assert response["X-Cache"] == "MISS"
+    assert b"416-555-0000" in response.content
+    assert state(client, toronto.home, toronto.site) == "MISS"
+    assert state(client, kelowna_treatment, kelowna.site) == "HIT"
+    assert state(client, kelowna.home, kelowna.site) == "HIT"
+
+
+def test_responses_that_set_cookies_are_not_stored(
+    client, treatment_page, clinic_sites, monkeypatch
+):
+    from wagtail import hooks
+
+    def set_cookie(page, request, serve_args, serve_kwargs):
+        response = page.serve(request, *serve_args, **serve_kwargs)
+        response.set_cookie("tracking", "1")
+        return response
+
+    with hooks.register_temporarily("before_serve_page", set_cookie):
+        for _ in range(2):
+            response = fetch(client, treatment_page, clinic_sites.toronto.site)
+            assert response["X-Cache"] == "BYPASS"
+
+
+def test_each_hit_gets_its_own_csp_nonce(client, treatment_page, clinic_sites):
+    site = clinic_sites.toronto.site
+    responses = [fetch(client, treatment_page, site) for _ in range(3)]
+    if "Content-Security-Policy" not in responses[0]:
+        pytest.skip("django-csp is not installed")
+    assert [r["X-Cache"] for r in responses] == ["MISS", "HIT", "HIT"]
+    nonces = set()
+    for response in responses:
+        match = re.search(rb'<style nonce="([^"]+)"', response.content)
+        assert match, "the brand style carries a nonce"
+        nonce = match.group(1).decode()
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+        nonces.add(nonce)
+    assert len(nonces) == 3
+
+
+def test_can_be_turned_off(client, treatment_page, clinic_sites, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    for _ in range(2):
+        response = fetch(client, treatment_page, clinic_sites.toronto.site)
+        assert "X-Cache" not in response
