@@ -10,10 +10,11 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.publishing import AtomicPublishMixin
 from treatments.models import TreatmentPage
 
 
-class HomePage(Page):
+class HomePage(AtomicPublishMixin, Page):
     """The front page of one clinic's site; one per clinic, under the root."""
 
     intro = models.TextField(

@@ -5,6 +5,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.publishing import AtomicPublishMixin
+
 from .blocks import TreatmentStreamBlock
 from .review import Clinician, ClinicianField, MedicalReviewTask
 from .structured_data import StructuredDataField
@@ -12,7 +14,7 @@ from .structured_data import StructuredDataField
 __all__ = ["Clinician", "MedicalReviewTask", "TreatmentIndexPage", "TreatmentPage"]
 
 
-class TreatmentIndexPage(Page):
+class TreatmentIndexPage(AtomicPublishMixin, Page):
     """A clinic's list of treatments, at /treatments/."""
 
     intro = models.TextField(
@@ -42,7 +44,7 @@ class TreatmentIndexPage(Page):
         return context
 
 
-class TreatmentPage(Page):
+class TreatmentPage(AtomicPublishMixin, Page):
     """One treatment a clinic offers, with a structured body."""
 
     summary = models.TextField(

@@ -7,6 +7,9 @@ from wagtail.permissions import page_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.page_editor import AtomicPageViewSet
+
+from .models import TreatmentIndexPage, TreatmentPage
 from .reports import MedicalReviewReportView
 from .review import Clinician
 
@@ -71,3 +74,8 @@ def only_pages_of_own_clinic(pages, request):
         return pages
     explorable = page_permission_policy.explorable_instances(user)
     return pages.filter(pk__in=explorable.values("pk"))
+
+
+@hooks.register("register_admin_viewset")
+def register_all_or_nothing_page_editors():
+    return AtomicPageViewSet.for_models(TreatmentIndexPage, TreatmentPage)

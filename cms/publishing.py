@@ -1,0 +1,25 @@
+"""Publishing is all or nothing.
+
+Wagtail 8.0 publishes without a transaction: the page row is saved live
+first, then the ``page_published`` signal (our page cache, a CDN purge), alias
+updates and the admin's after-publish hooks run. If any of those fails, the
+page stays live, half its aliases may be updated, and the editor sees a 500
+that suggests nothing happened. Two small wrappers close that gap:
+
+- ``AtomicPublishMixin`` (here, imported by the page models) wraps
+  ``Page.publish`` in a transaction, which covers every path that publishes
+  through the model: workflow approval, scheduled publishing, the v3 API,
+  bulk actions, ``create_alias``/``copy``.
+- ``cms.page_editor.AtomicEditView`` does the same for the admin's editor,
+  whose publish button calls Wagtail's publish action directly.
+"""
+
+from django.db import transaction
+
+
+class AtomicPublishMixin:
+    """Make ``publish`` one transaction for a Page model."""
+
+    def publish(self, *args, **kwargs):
+        with transaction.atomic():
+            return super().publish(*args, **kwargs)
