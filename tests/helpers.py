@@ -165,6 +165,31 @@ def mechanism_value(step_title):
     }
 
 
+def post_new_treatment(client, index, body, *, action="publish", **fields):
+    """Post the admin's "add treatment page" form under ``index``.
+
+    ``body`` is a list of (block type, form value) pairs; ``fields`` override
+    the title, slug and summary.
+    """
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    data = nested_form_data(
+        {
+            "title": "New treatment",
+            "slug": "new-treatment",
+            "summary": "A new treatment.",
+            **fields,
+            "body": streamfield(body),
+        }
+    )
+    data[f"action-{action}"] = action
+    url = reverse(
+        "wagtailadmin_pages:add", args=("treatments", "treatmentpage", index.pk)
+    )
+    return client.post(url, data)
+
+
 # Editorial roles (see home/clinics.py)
 
 

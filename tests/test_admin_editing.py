@@ -2,28 +2,14 @@
 
 import pytest
 from django.urls import reverse
-from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from treatments.models import TreatmentPage
 
-from .helpers import faq_value, mechanism_value
+from .helpers import faq_value, mechanism_value, post_new_treatment
 
 
 def create_treatment(client, index, body, slug="new-treatment"):
-    url = reverse(
-        "wagtailadmin_pages:add",
-        args=("treatments", "treatmentpage", index.pk),
-    )
-    data = nested_form_data(
-        {
-            "title": "New treatment",
-            "slug": slug,
-            "summary": "A new treatment.",
-            "body": streamfield(body),
-        }
-    )
-    data["action-publish"] = "action-publish"
-    return client.post(url, data)
+    return post_new_treatment(client, index, body, slug=slug)
 
 
 @pytest.mark.django_db
@@ -62,20 +48,14 @@ def test_missing_required_sub_field_is_a_form_error(admin_client, clinic_sites, 
 
 @pytest.mark.django_db
 def test_publishing_without_summary_or_body_is_a_form_error(admin_client, clinic_sites):
-    url = reverse(
-        "wagtailadmin_pages:add",
-        args=("treatments", "treatmentpage", clinic_sites.toronto.index.pk),
+    response = post_new_treatment(
+        admin_client,
+        clinic_sites.toronto.index,
+        [],
+        title="No summary",
+        slug="no-summary",
+        summary="",
     )
-    data = nested_form_data(
-        {
-            "title": "No summary",
-            "slug": "no-summary",
-            "summary": "",
-            "body": streamfield([]),
-        }
-    )
-    data["action-publish"] = "action-publish"
-    response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "body" in response.context["form"].errors
     assert "summary" in response.context["form"].errors

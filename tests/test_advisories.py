@@ -23,7 +23,13 @@ from wagtail.test.utils.form_data import nested_form_data, streamfield
 from treatments.models import TreatmentPage
 
 from .api.support import APIClient, token_for
-from .helpers import faq_value, get_page, list_items, make_treatment
+from .helpers import (
+    faq_value,
+    get_page,
+    list_items,
+    make_treatment,
+    post_new_treatment,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -187,34 +193,18 @@ def test_rich_text_links_to_pages_survive_the_filter(clinic_sites):
     "address", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>"]
 )
 def test_call_to_action_refuses_script_addresses(admin_client, clinic_sites, address):
-    data = nested_form_data(
-        {
-            "title": "Bad button",
-            "slug": "bad-button",
-            "summary": "A summary.",
-            "body": streamfield(
-                [
-                    (
-                        "call_to_action",
-                        {
-                            "heading": "Book",
-                            "text": "",
-                            "button_label": "Book",
-                            "link_page": "",
-                            "link_url": address,
-                        },
-                    )
-                ]
-            ),
-        }
-    )
-    data["action-publish"] = "action-publish"
-    response = admin_client.post(
-        reverse(
-            "wagtailadmin_pages:add",
-            args=["treatments", "treatmentpage", clinic_sites.toronto.index.pk],
-        ),
-        data,
+    cta = {
+        "heading": "Book",
+        "text": "",
+        "button_label": "Book",
+        "link_page": "",
+        "link_url": address,
+    }
+    response = post_new_treatment(
+        admin_client,
+        clinic_sites.toronto.index,
+        [("call_to_action", cta)],
+        slug="bad-button",
     )
     assert response.status_code == 200
     assert "body" in response.context["form"].errors
@@ -291,38 +281,17 @@ def test_script_links_posted_to_the_editor_are_dropped(admin_client, clinic_site
             }
         },
     }
-    data = nested_form_data(
-        {
-            "title": "Editor rich text",
-            "slug": "editor-rich-text",
-            "summary": "A summary.",
-            "body": streamfield(
-                [
-                    (
-                        "faq",
-                        {
-                            "heading": "FAQ",
-                            "items": list_items(
-                                [
-                                    {
-                                        "question": "Safe?",
-                                        "answer": json.dumps(contentstate),
-                                    }
-                                ]
-                            ),
-                        },
-                    )
-                ]
-            ),
-        }
-    )
-    data["action-publish"] = "action-publish"
-    response = admin_client.post(
-        reverse(
-            "wagtailadmin_pages:add",
-            args=["treatments", "treatmentpage", clinic_sites.toronto.index.pk],
+    faq = {
+        "heading": "FAQ",
+        "items": list_items(
+            [{"question": "Safe?", "answer": json.dumps(contentstate)}]
         ),
-        data,
+    }
+    response = post_new_treatment(
+        admin_client,
+        clinic_sites.toronto.index,
+        [("faq", faq)],
+        slug="editor-rich-text",
     )
     assert response.status_code == 302
     page = TreatmentPage.objects.get(slug="editor-rich-text")

@@ -70,7 +70,7 @@ def test_settings_change_shows_only_on_that_clinic(client, clinic_sites, treatme
         client, clinic_sites.kelowna.home, clinic_sites.kelowna.site
     ).content
     assert b"+1 416-555-0123" in toronto_html
-    assert "closed for renovations".encode() in toronto_html
+    assert b"closed for renovations" in toronto_html
     assert b"+1 416-555-0123" not in kelowna_html
     assert b"closed for renovations" not in kelowna_html
 
