@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install browser-deps demo test lint format clean
+.PHONY: install browser-deps demo test bench lint format clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -34,6 +34,11 @@ demo: $(VENV)/.installed
 
 test: install browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The performance benchmark on PostgreSQL (never part of `make test`); see
+# bench/README.md. BENCH_ARGS="--data-sets 20x50 --duration 5" for a quick run.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -154,6 +154,7 @@ check_typed_body()
 # Largest value a database integer column holds (PostgreSQL bigint).
 MAX_INTEGER = 2**63 - 1
 DIGITS = re.compile(r"[+-]?\d+")
+SEARCH_OPERATORS = {"and", "or"}
 
 
 def malformed_request_message(request):
@@ -167,6 +168,10 @@ def malformed_request_message(request):
     for value in [*request.path.split("/"), *values[1:]]:
         if DIGITS.fullmatch(value) and abs(int(value)) > MAX_INTEGER:
             return f"The number {value[:30]}… is too large."
+    # Wagtail v2 hands any operator to the search backend, which raises.
+    operator = request.GET.get("search_operator")
+    if operator is not None and operator not in SEARCH_OPERATORS:
+        return "search_operator must be 'and' or 'or'."
     return None
 
 
