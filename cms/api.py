@@ -9,6 +9,7 @@ guards shared by both versions.
 
 import re
 from functools import wraps
+from http import HTTPStatus
 
 from django.conf import settings
 from django.http import Http404, JsonResponse
@@ -19,16 +20,21 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
+from ninja.errors import HttpError
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.serializers import PageSerializer
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v3.api import api as v3_api
+from wagtail.api.v3.routers import pages as v3_pages_router
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.images.api.v2.views import ImagesAPIViewSet
+from wagtail.models import Collection, CollectionViewRestriction, Page
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
+from cms.page_access import editable_pages, readable_pages
 from home.api import request_site
 from home.api import router as clinic_router
 from treatments.api import ImageRenditionsSerializer, TypedStreamFieldSerializer
@@ -60,10 +66,14 @@ class ClinicPagesAPIViewSet(PagesAPIViewSet):
     base_serializer_class = ClinicPageSerializer
 
     def get_base_queryset(self):
-        # Wagtail asks for it up to three times per request, each time
-        # reading the view restrictions again.
+        # v2 is the public, read-only API: what an anonymous visitor may read,
+        # whoever asks (cms/page_access.py). Wagtail asks for it up to three
+        # times per request, each time reading the view restrictions again.
         if not hasattr(self, "_base_queryset"):
-            self._base_queryset = super().get_base_queryset()
+            try:
+                self._base_queryset = readable_pages(self.request, as_anonymous=True)
+            except ValueError as error:  # ?site= matches several sites
+                raise BadRequestError(str(error)) from error
         return self._base_queryset.all()
 
     def get_queryset(self):
@@ -94,13 +104,68 @@ class ClinicPagesAPIViewSet(PagesAPIViewSet):
         return super().find_object(queryset, request)
 
 
+def clinic_media(queryset, request):
+    """Images or documents of the requested clinic only.
+
+    Wagtail's v2 image and document endpoints list every file of the
+    installation, so one clinic's front-end would list the other's files, and
+    documents kept in a private collection. Keep what sits in the clinic's own
+    collection (``ensure_clinic`` names it after the clinic's Site) or below
+    it, and nothing from a collection with a view restriction.
+    """
+    site = request_site(request)
+    collection = Collection.objects.filter(depth=2, name=site.site_name).first()
+    if collection is None:
+        return queryset.none()
+    queryset = queryset.filter(collection__path__startswith=collection.path)
+    restricted = CollectionViewRestriction.objects.values_list(
+        "collection__path", flat=True
+    )
+    for restricted_path in restricted:
+        queryset = queryset.exclude(collection__path__startswith=restricted_path)
+    return queryset
+
+
+class ClinicImagesAPIViewSet(ImagesAPIViewSet):
+    def get_queryset(self):
+        return clinic_media(super().get_queryset(), self.request)
+
+
+class ClinicDocumentsAPIViewSet(DocumentsAPIViewSet):
+    def get_queryset(self):
+        return clinic_media(super().get_queryset(), self.request)
+
+
 v2_router = WagtailAPIRouter("wagtailapi")
 v2_router.register_endpoint("pages", ClinicPagesAPIViewSet)
-v2_router.register_endpoint("images", ImagesAPIViewSet)
-v2_router.register_endpoint("documents", DocumentsAPIViewSet)
+v2_router.register_endpoint("images", ClinicImagesAPIViewSet)
+v2_router.register_endpoint("documents", ClinicDocumentsAPIViewSet)
 
 
 # v3: Wagtail's API, plus the clinic's identity.
+
+
+def clinic_pages_queryset(request, model=Page):
+    """Wagtail v3's page queryset, scoped to the requested clinic.
+
+    Wagtail 8.0 gives a token's user every page they may edit on any site,
+    and not the site's public pages; we want the requested clinic's readable
+    pages, plus that clinic's pages the user may edit (cms/page_access.py).
+    The v3 router has no hook for this, so its module-level function is
+    replaced; the signature and the error for an ambiguous ?site= are kept.
+    """
+    try:
+        queryset = readable_pages(request, model)
+        if request.GET.get("version") == "draft" and request.user.is_authenticated:
+            # Wagtail returns the latest draft of any page the caller may
+            # read; only someone who may edit the page may see its draft.
+            queryset = queryset.filter(pk__in=editable_pages(request.user))
+    except ValueError as error:
+        raise HttpError(HTTPStatus.BAD_REQUEST, str(error)) from error
+    return queryset.select_related("content_type", "locale").order_by("pk")
+
+
+v3_pages_router.get_pages_queryset = clinic_pages_queryset
 
 v3_api.add_router("/clinic/", clinic_router)
 
