@@ -21,5 +21,9 @@ class AtomicPublishMixin:
     """Make ``publish`` one transaction for a Page model."""
 
     def publish(self, *args, **kwargs):
-        with transaction.atomic():
+        # Inside a caller's transaction (the admin's views) no savepoint: a
+        # failure marks the caller's transaction for rollback, so nothing
+        # half-published can be committed, and a publish costs two queries
+        # fewer.
+        with transaction.atomic(savepoint=False):
             return super().publish(*args, **kwargs)

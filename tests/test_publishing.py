@@ -127,6 +127,9 @@ def test_failed_save_keeps_the_stored_page_and_says_so(admin_client, treatment_p
     assert snapshot(treatment_page) == before
 
 
+# Outside any transaction, as workflow approval and scheduled publishing run;
+# serialized_rollback restores Wagtail's root page after the flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_failed_publish_through_the_model_is_rolled_back(treatment_page, failing_purge):
     """Workflow approval, scheduled publishing and the API publish this way."""
     treatment_page.title = "Renamed treatment"
@@ -140,6 +143,9 @@ def test_failed_publish_through_the_model_is_rolled_back(treatment_page, failing
     assert before["live_revision"] != revision.pk
 
 
+# Outside any transaction, as workflow approval and scheduled publishing run;
+# serialized_rollback restores Wagtail's root page after the flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_failed_publish_leaves_aliases_as_they_were(treatment_page, clinic_sites):
     alias = share_treatment(treatment_page, clinic_sites.kelowna.site)
     treatment_page.title = "Renamed treatment"
