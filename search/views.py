@@ -1,14 +1,17 @@
 import re
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.template.response import TemplateResponse
 from wagtail.models import Page, Site
+
+from . import results_cache
 
 # Visitors type a few words; anything longer is cut rather than sent whole to
 # the search backend (long queries are slow and can fail in some backends).
 MAX_QUERY_TERMS = 12
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 10
+# Visitors rarely go past a few pages; the cap keeps offsets small.
+MAX_PAGES = 100
 
 
 def clean_query(raw):
@@ -22,26 +25,58 @@ def clean_query(raw):
     return " ".join(words[:MAX_QUERY_TERMS])
 
 
+def page_number(raw):
+    """The requested results page: a whole number from 1 to MAX_PAGES."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGES)
+
+
+def ranked_ids(site, query, number):
+    """Ids of the results on page ``number``, best first, and one more if
+    there is a next page."""
+    # Only this clinic's live pages that anyone may see; never drafts,
+    # private pages or the other clinic's pages.
+    pages = Page.objects.live().public().in_site(site)
+    # One ranked full-text query for this page of results and one more
+    # result (so we know there is a next page). A total count would be a
+    # second full-text query over the whole clinic on every search.
+    start = (number - 1) * RESULTS_PER_PAGE
+    return [
+        page.pk for page in pages.search(query)[start : start + RESULTS_PER_PAGE + 1]
+    ]
+
+
 def search(request):
     query = clean_query(request.GET.get("q", ""))
     site = Site.find_for_request(request)
-    results = Page.objects.none()
+    number = page_number(request.GET.get("page"))
+    found = []
     if query and site is not None:
-        # Only this clinic's live pages that anyone may see; never drafts,
-        # private pages or the other clinic's pages.
-        pages = Page.objects.live().public().in_site(site).specific()
-        results = pages.search(query)
-
-    paginator = Paginator(results, RESULTS_PER_PAGE)
-    try:
-        page_of_results = paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        page_of_results = paginator.page(1)
-    except EmptyPage:
-        page_of_results = paginator.page(paginator.num_pages)
-
+        found = results_cache.get(site, query, number)
+        if found is None:
+            found = ranked_ids(site, query, number)
+            results_cache.put(site, query, number, found)
+    shown = found[:RESULTS_PER_PAGE]
+    # The shown results as their own page types (for their summaries), in
+    # one query per page type; live() again, in case of a stale cache entry.
+    by_id = {
+        page.pk: page for page in Page.objects.live().filter(pk__in=shown).specific()
+    }
+    results = [by_id[pk] for pk in shown if pk in by_id]
+    first = (number - 1) * RESULTS_PER_PAGE + 1
     return TemplateResponse(
         request,
         "search/search.html",
-        {"search_query": query, "search_results": page_of_results},
+        {
+            "search_query": query,
+            "search_results": results,
+            "page_number": number,
+            "first_result": first,
+            "last_result": first + len(results) - 1,
+            "previous_page": number - 1 if number > 1 else None,
+            "next_page": number + 1 if len(found) > RESULTS_PER_PAGE else None,
+        },
     )

@@ -36,7 +36,9 @@ def axe_source():
     if not AXE.exists():
         reason = f"{AXE} is missing (run `make install`: npm ci)"
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Accessibility tests cannot run in CI: {reason}", pytrace=False)
+            pytest.fail(
+                f"Accessibility tests cannot run in CI: {reason}", pytrace=False
+            )
         pytest.skip(reason)
     return AXE.read_text()
 

@@ -94,7 +94,9 @@ def test_nothing_is_loaded_from_the_internet(client, clinic_sites, page_with_ima
     html = get_page(client, page_with_image, clinic_sites.toronto.site).content.decode()
     # src/href that load resources must be local; links to booking are fine.
     loaded = re.findall(r'(?:src|srcset)="([^"]+)"', html)
-    loaded += re.findall(r'<link rel="(?:stylesheet|preload|icon)"[^>]+href="([^"]+)"', html)
+    loaded += re.findall(
+        r'<link rel="(?:stylesheet|preload|icon)"[^>]+href="([^"]+)"', html
+    )
     loaded += re.findall(r'<script[^>]+src="([^"]+)"', html)
     assert loaded
     assert all(not url.startswith(("http:", "https:", "//")) for url in loaded), loaded
@@ -136,7 +138,9 @@ def test_index_lists_treatments_with_summaries_and_hides_drafts(
     draft.unpublish()
     soup = soup_of(get_page(client, index, clinic_sites.toronto.site))
     cards = soup.select(".card-list .card")
-    assert [c.select_one(".card-title").get_text(strip=True) for c in cards] == ["Prolotherapy"]
+    assert [c.select_one(".card-title").get_text(strip=True) for c in cards] == [
+        "Prolotherapy"
+    ]
     assert "Summary of Prolotherapy" in cards[0].get_text()
 
 

@@ -1,6 +1,8 @@
 """The public search box searches only this clinic's live, public pages."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from .helpers import host_of, make_treatment
@@ -79,10 +81,15 @@ def test_results_are_paginated(client, clinic_sites):
     site = clinic_sites.toronto.site
     first = search(client, site, q="therapy")
     assert len(first.context["search_results"]) == 10
-    assert first.context["search_results"].paginator.count == 12
-    assert b"Page 1 of 2" in first.content
+    assert "Results 1–10" in first.content.decode()
+    assert b"page=2" in first.content  # a Next link
     second = search(client, site, q="therapy", page="2")
     assert len(second.context["search_results"]) == 2
+    assert "Results 11–12" in second.content.decode()
+    assert b"page=1" in second.content and b"page=3" not in second.content
+    assert set(result_titles(first)).isdisjoint(result_titles(second))
+    beyond = search(client, site, q="therapy", page="3")
+    assert "No more results" in beyond.content.decode()
 
 
 def test_search_query_budget_is_flat(
@@ -101,3 +108,36 @@ def test_long_query_is_capped_to_a_few_terms(client, clinic_sites):
 
     response = search(client, clinic_sites.toronto.site, q="word " * 500)
     assert len(response.context["search_query"].split()) == MAX_QUERY_TERMS
+
+
+def test_results_cache_never_outlives_a_change(client, clinic_sites):
+    """Ranked results are reused between visitors, but publishing,
+    unpublishing or restricting a page shows in the very next search."""
+    site = clinic_sites.toronto.site
+    first = make_treatment(clinic_sites.toronto.index, title="Alpha cryotherapy")
+    assert result_titles(search(client, site, q="cryotherapy")) == ["Alpha cryotherapy"]
+
+    second = make_treatment(clinic_sites.toronto.index, title="Beta cryotherapy")
+    assert sorted(result_titles(search(client, site, q="cryotherapy"))) == [
+        "Alpha cryotherapy",
+        "Beta cryotherapy",
+    ]
+
+    first.unpublish()
+    assert result_titles(search(client, site, q="cryotherapy")) == ["Beta cryotherapy"]
+
+    PageViewRestriction.objects.create(
+        page=second, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert result_titles(search(client, site, q="cryotherapy")) == []
+
+
+def test_repeated_search_skips_the_ranking(client, clinic_sites):
+    make_treatment(clinic_sites.toronto.index, title="Gamma cryotherapy")
+    site = clinic_sites.toronto.site
+    search(client, site, q="cryotherapy")
+    with CaptureQueriesContext(connection) as repeated:
+        assert result_titles(search(client, site, q="cryotherapy")) == [
+            "Gamma cryotherapy"
+        ]
+    assert not any("indexentry" in q["sql"] for q in repeated.captured_queries)

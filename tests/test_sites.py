@@ -60,7 +60,9 @@ def test_other_clinics_treatment_is_not_served_on_this_host(
     assert response.status_code == 404
 
 
-def test_settings_change_shows_only_on_that_clinic(client, clinic_sites, treatment_page):
+def test_settings_change_shows_only_on_that_clinic(
+    client, clinic_sites, treatment_page
+):
     toronto = ClinicSettings.for_site(clinic_sites.toronto.site)
     toronto.phone = "+1 416-555-0123"
     toronto.opening_hours = "Sunday: closed for renovations"

@@ -233,6 +233,11 @@ API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
 # Seconds an anonymous visitor's page stays in the page cache (cms/page_cache.py;
 # publishing invalidates it earlier). 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Seconds ranked search results are reused (search/results_cache.py; any
+# publish empties it earlier). 0 turns it off.
+SEARCH_RESULTS_CACHE_SECONDS = int(
+    os.environ.get("SEARCH_RESULTS_CACHE_SECONDS", "600")
+)
 
 # Content-Security-Policy (django-csp). Public pages load only our own files;
 # the one inline <style> (the clinic's brand colour) carries a per-request

@@ -1,0 +1,82 @@
+"""A short-lived cache of search results, emptied whenever what search can
+find changes.
+
+Ranking a clinic's pages for a query is most of a search's cost (tens of
+milliseconds on a clinic with hundreds of long pages), and visitors ask the
+same few questions. Results are the same for every visitor (live, public
+pages only), so the ranked ids of each (site, query, results page) are kept
+until anything is published, unpublished, moved, deleted or restricted
+anywhere: a single generation number in the shared cache changes, and every
+older entry is simply never read again and expires.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import (
+    page_published,
+    page_slug_changed,
+    page_unpublished,
+    post_page_move,
+)
+
+GENERATION_KEY = "search-results-generation"
+
+
+def new_generation():
+    # A clock reading, not 0: if the shared cache ever drops the generation,
+    # the fresh one must not match entries stored under an earlier one.
+    return time.time_ns()
+
+
+def results_key(site, query, number):
+    generation = cache.get_or_set(GENERATION_KEY, new_generation, timeout=None)
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return f"search-results:{generation}:{site.pk}:{digest}:{number}"
+
+
+def get(site, query, number):
+    if not settings.SEARCH_RESULTS_CACHE_SECONDS:
+        return None
+    return cache.get(results_key(site, query, number))
+
+
+def put(site, query, number, value):
+    if settings.SEARCH_RESULTS_CACHE_SECONDS:
+        cache.set(
+            results_key(site, query, number),
+            value,
+            settings.SEARCH_RESULTS_CACHE_SECONDS,
+        )
+
+
+def forget_all(**kwargs):
+    def bump():
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # not set yet, or evicted: any new value will do
+            cache.set(GENERATION_KEY, new_generation(), timeout=None)
+
+    # Now, and again once the change is committed, so no search running in
+    # between can store results from before it under the new generation.
+    bump()
+    transaction.on_commit(bump)
+
+
+def connect():
+    uid = "search_results_cache"
+    for signal in (page_published, page_unpublished, page_slug_changed):
+        signal.connect(forget_all, dispatch_uid=f"{uid}_{id(signal)}")
+    post_page_move.connect(forget_all, dispatch_uid=f"{uid}_moved")
+    pre_delete.connect(forget_all, sender=Page, dispatch_uid=f"{uid}_deleted")
+    for signal in (post_save, post_delete):
+        signal.connect(
+            forget_all,
+            sender=PageViewRestriction,
+            dispatch_uid=f"{uid}_restriction_{id(signal)}",
+        )
