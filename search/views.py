@@ -1,6 +1,9 @@
 import re
+from collections import defaultdict
 
+from django.contrib.contenttypes.models import ContentType
 from django.template.response import TemplateResponse
+from wagtail.fields import StreamField
 from wagtail.models import Page, Site
 
 from . import results_cache
@@ -49,6 +52,34 @@ def ranked_ids(site, query, number):
     ]
 
 
+def result_pages(ids):
+    """The pages ``ids`` as their own page types (for their summaries), by id,
+    in one query plus one per page type; live() again, in case of a stale
+    cache entry."""
+    # Not Page.specific(): it loads each page's whole StreamField body, which
+    # a results list never shows and which is most of the cost of a search
+    # once its ranking is cached.
+    by_type = defaultdict(list)
+    for pk, type_id in (
+        Page.objects.live().filter(pk__in=ids).values_list("pk", "content_type")
+    ):
+        by_type[type_id].append(pk)
+    pages = {}
+    for type_id, pks in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:  # a page type whose app is gone
+            continue
+        bodies = [
+            field.name
+            for field in model._meta.get_fields()
+            if isinstance(field, StreamField)
+        ]
+        pages.update(
+            (page.pk, page) for page in model.objects.filter(pk__in=pks).defer(*bodies)
+        )
+    return pages
+
+
 def search(request):
     query = clean_query(request.GET.get("q", ""))
     site = Site.find_for_request(request)
@@ -60,11 +91,7 @@ def search(request):
             found = ranked_ids(site, query, number)
             results_cache.put(site, query, number, found)
     shown = found[:RESULTS_PER_PAGE]
-    # The shown results as their own page types (for their summaries), in
-    # one query per page type; live() again, in case of a stale cache entry.
-    by_id = {
-        page.pk: page for page in Page.objects.live().filter(pk__in=shown).specific()
-    }
+    by_id = result_pages(shown)
     results = [by_id[pk] for pk in shown if pk in by_id]
     first = (number - 1) * RESULTS_PER_PAGE + 1
     return TemplateResponse(
