@@ -112,3 +112,43 @@ def test_production_hardening_settings():
     assert values["WAGTAILIMAGES_MAX_IMAGE_PIXELS"] <= 40_000_000
     assert values["DATA_UPLOAD_MAX_MEMORY_SIZE"] <= 5 * 1024 * 1024
     assert "'unsafe-inline'" not in json.dumps(csp)
+
+
+PRINT_FRONTEND_CACHE = """
+import json
+import django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "app": "wagtail.contrib.frontend_cache" in settings.INSTALLED_APPS,
+    "backends": {k: v["BACKEND"] for k, v in settings.WAGTAILFRONTENDCACHE.items()},
+}))
+"""
+
+
+def test_a_cdn_purge_url_wires_wagtails_frontend_cache():
+    plain = run(["-c", PRINT_FRONTEND_CACHE], **production_env())
+    assert plain.returncode == 0, plain.stderr
+    assert json.loads(plain.stdout.splitlines()[-1]) == {"app": False, "backends": {}}
+
+    wired = run(
+        ["-c", PRINT_FRONTEND_CACHE],
+        **production_env(),
+        FRONTEND_CACHE_PURGE_URL="http://127.0.0.1:6081/",
+    )
+    assert wired.returncode == 0, wired.stderr
+    assert json.loads(wired.stdout.splitlines()[-1]) == {
+        "app": True,
+        "backends": {"proxy": "wagtail.contrib.frontend_cache.backends.HTTPBackend"},
+    }
+
+
+def test_a_cloudflare_token_without_a_zone_is_refused():
+    result = run(
+        ["manage.py", "check"],
+        **production_env(),
+        CLOUDFLARE_API_TOKEN="token",
+        CLOUDFLARE_ZONE_ID=None,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: CLOUDFLARE_ZONE_ID must be set" in result.stderr

@@ -48,6 +48,10 @@ if FRONTEND_CACHE_PURGE_URL:
         "LOCATION": FRONTEND_CACHE_PURGE_URL,
     }
 if CLOUDFLARE_API_TOKEN:
+    if not os.environ.get("CLOUDFLARE_ZONE_ID"):
+        raise ImproperlyConfigured(
+            "CLOUDFLARE_ZONE_ID must be set with CLOUDFLARE_API_TOKEN."
+        )
     WAGTAILFRONTENDCACHE["cloudflare"] = {
         "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
         "BEARER_TOKEN": CLOUDFLARE_API_TOKEN,
