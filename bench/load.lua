@@ -5,8 +5,12 @@
 
 local threads = {}
 
+-- Thread n of N sends requests n, n + N, n + 2N, ...: no two threads send the
+-- same request until the list has gone round (the never-repeated searches
+-- rely on it).
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("thread_number", #threads)
 end
 
 function init(args)
@@ -20,13 +24,13 @@ function init(args)
       }))
     end
   end
-  -- Each thread starts at a different place in the list.
-  position = (math.floor(os.clock() * 1000000) % #requests)
+  stride = tonumber(os.getenv("BENCH_THREADS")) or 1
+  position = thread_number - stride
   queries, answered, ok, hits, misses = 0, 0, 0, 0, 0
 end
 
 function request()
-  position = position % #requests + 1
+  position = (position + stride - 1) % #requests + 1
   return requests[position]
 end
 

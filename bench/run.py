@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -48,6 +49,8 @@ from generate import WORDS as VOCABULARY  # noqa: E402
 
 SEARCH_WORDS = ["shoulder pain", "knee", "collagen healing", "acupuncture", "tendon"]
 PAGES_PER_CLINIC = 10
+UNIQUE_SEARCHES = 30_000
+WRK_THREADS = 2
 
 # name: (clinics, treatments per clinic, scenarios)
 ALL = [
@@ -333,23 +336,33 @@ def request_sets(clinics, treatments, pages):
             for host in hosts(clinics)
             for word in SEARCH_WORDS
         ],
-        # Two-word queries from the generator's vocabulary, each asked once in
-        # a run (far more of them than a run sends): the results cache never
-        # helps, so this is the cost of ranking.
+        # Two-word queries from the generator's vocabulary on every clinic,
+        # each asked at most once in a run (far more of them than a run sends,
+        # never warmed up, and wrk's threads walk disjoint parts of the list):
+        # the results cache never helps, so this is the cost of ranking.
         "search_uncached": [
             (host, "/search/?" + urlencode({"q": f"{first} {second}"}))
             for first, second in itertools.permutations(VOCABULARY, 2)
-            for host in hosts(clinics)[:1]
-        ][:4000],
+            for host in hosts(clinics)
+        ][:UNIQUE_SEARCHES],
     }
 
 
 def warm_up(requests):
-    """Every URL once (renditions are made on first use, then reused)."""
-    for host, path in requests:
+    """Every URL once (renditions are made on first use, then reused), sent
+    from as many connections as there are workers so that every worker has
+    run each kind of request before the measurement (a process's first
+    request of a kind fills its own caches: content types, compiled
+    templates)."""
+
+    def fetch(request):
+        host, path = request
         status, _, _ = get(host, path)
         if status >= 400:
             raise RuntimeError(f"{host}{path} answered {status}")
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        list(pool.map(fetch, requests))
 
 
 # Scenarios
@@ -358,13 +371,17 @@ def warm_up(requests):
 def run_wrk(server, requests, duration, connections):
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         listing.write("".join(f"{host} {path}\n" for host, path in requests))
-    env = {**os.environ, "BENCH_REQUESTS": listing.name}
+    env = {
+        **os.environ,
+        "BENCH_REQUESTS": listing.name,
+        "BENCH_THREADS": str(WRK_THREADS),
+    }
     before = server.cpu_ticks()
     try:
         output = subprocess.run(
             [
                 "wrk",
-                "-t2",
+                f"-t{WRK_THREADS}",
                 f"-c{connections}",
                 f"-d{duration}s",
                 "--timeout=10s",
@@ -473,11 +490,22 @@ def run_data_set(name, args, redis_url):
                 log(f"{name}: {scenario}")
                 results[scenario] = run_publish(server, pages, args.duration)
             else:
-                warm_up(requests[scenario])
+                # The never-repeated searches must reach the server cold: the
+                # popular ones warm the same code paths instead.
+                warm_up(
+                    requests["search" if scenario == "search_uncached" else scenario]
+                )
                 log(f"{name}: {scenario} ({len(requests[scenario])} URLs)")
                 results[scenario] = run_wrk(
                     server, requests[scenario], args.duration, args.connections
                 )
+                if scenario == "search_uncached" and results[scenario][
+                    "requests"
+                ] > len(requests[scenario]):
+                    raise RuntimeError(
+                        "search_uncached sent more requests than it has distinct "
+                        "queries: raise UNIQUE_SEARCHES"
+                    )
             results[scenario]["load_average"] = os.getloadavg()[0]
             log(
                 f"  {results[scenario]['rps']:.0f} req/s, "
