@@ -66,7 +66,11 @@ def playwright_driver():
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_driver):
+def browser(playwright_driver, live_server):
+    # Depends on live_server so that it closes first: Chromium's idle
+    # keep-alive connections then end while the live server still shares its
+    # in-memory SQLite connection with its request threads (otherwise each
+    # thread fails to close that connection at the end of the session).
     browser = playwright_driver.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
     )
