@@ -1,9 +1,6 @@
 import re
-from collections import defaultdict
 
-from django.contrib.contenttypes.models import ContentType
 from django.template.response import TemplateResponse
-from wagtail.fields import StreamField
 from wagtail.models import Page, Site
 
 from . import results_cache
@@ -53,31 +50,12 @@ def ranked_ids(site, query, number):
 
 
 def result_pages(ids):
-    """The pages ``ids`` as their own page types (for their summaries), by id,
-    in one query plus one per page type; live() again, in case of a stale
-    cache entry."""
-    # Not Page.specific(): it loads each page's whole StreamField body, which
-    # a results list never shows and which is most of the cost of a search
-    # once its ranking is cached.
-    by_type = defaultdict(list)
-    for pk, type_id in (
-        Page.objects.live().filter(pk__in=ids).values_list("pk", "content_type")
-    ):
-        by_type[type_id].append(pk)
-    pages = {}
-    for type_id, pks in by_type.items():
-        model = ContentType.objects.get_for_id(type_id).model_class()
-        if model is None:  # a page type whose app is gone
-            continue
-        bodies = [
-            field.name
-            for field in model._meta.get_fields()
-            if isinstance(field, StreamField)
-        ]
-        pages.update(
-            (page.pk, page) for page in model.objects.filter(pk__in=pks).defer(*bodies)
-        )
-    return pages
+    """The live pages ``ids`` as their own page types (for their summaries),
+    by id; live() again, in case of a stale cache entry. Without their
+    StreamField bodies, which a results list never shows and which would be
+    most of the cost of a search once its ranking is cached."""
+    pages = Page.objects.live().filter(pk__in=ids).specific().defer_streamfields()
+    return {page.pk: page for page in pages}
 
 
 def search(request):
