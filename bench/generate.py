@@ -5,7 +5,7 @@
 
 Deterministic: the same arguments on an empty database give the same pages,
 bodies and ids. Clinics are set up the way ``add_clinic`` does it
-(home.clinics.ensure_clinic); the treatment pages, the bulk of the data, are
+(home.clinic_setup.ensure_clinic); the treatment pages, the bulk of the data, are
 written in bulk: Wagtail's Page rows with ``bulk_create`` and treebeard paths
 computed up front, then the treatment rows with one multi-row INSERT (Django
 cannot bulk-create a multi-table-inherited model). Pages are created live,
@@ -361,7 +361,7 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
-    from home.clinics import ensure_clinic, remove_wagtail_welcome_site
+    from home.clinic_setup import ensure_clinic, remove_wagtail_welcome_site
 
     if connection.vendor != "postgresql":
         sys.exit("The benchmark data set is for PostgreSQL (set DATABASE_URL).")

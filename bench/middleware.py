@@ -1,5 +1,4 @@
-"""Bench-only instrumentation, installed by cms/settings/production.py only
-when CLINIC_BENCH=1: counts the SQL queries of each request into the
+"""Bench-only instrumentation, installed by bench/settings.py only: counts the SQL queries of each request into the
 ``X-Query-Count`` response header, for the harness (bench/run.py)."""
 
 from django.db import connections

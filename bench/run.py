@@ -166,13 +166,12 @@ def clone(template):
 def server_env(database, name, redis_url=""):
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "SECRET_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": ".bench.localhost,127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": f"{PG}/{database}",
         "MEDIA_ROOT": str(media_root(name)),
-        "CLINIC_BENCH": "1",
         "LOG_LEVEL": "WARNING",
         "CACHE_KEY_PREFIX": "clinic-bench",
         "REDIS_URL": redis_url,

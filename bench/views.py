@@ -1,6 +1,6 @@
 """The ceiling the harness compares every scenario with: a fixed response
 through the same middleware and server, no database and no template.
-Mounted by cms/urls.py only when CLINIC_BENCH=1."""
+Mounted by bench/urls.py, which only bench/settings.py uses."""
 
 from django.http import HttpResponse
 

@@ -5,14 +5,21 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.utils.urlpatterns import decorate_urlpatterns
 
+from clinics.boundary import admin_url_guard
 from cms import api as headless_api
 from home.views import robots_txt
 from search import views as search_views
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
-    path("admin/", include(wagtailadmin_urls)),
+    # Every admin URL that names a page, image, document, collection or
+    # workflow state is checked against the viewer's clinics first.
+    path(
+        "admin/",
+        include(decorate_urlpatterns(wagtailadmin_urls.urlpatterns, admin_url_guard)),
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     # Per clinic: Wagtail's sitemap and our robots.txt both follow the Host.
@@ -27,11 +34,11 @@ if settings.DEBUG:
     # Uploaded images in the local demo; production serves media elsewhere.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-if getattr(settings, "CLINIC_BENCH", False):
-    from bench.views import bare
-
-    # The benchmark's ceiling: a fixed response through the same middleware.
-    urlpatterns += [path("bench/bare/", bare)]
-
 # Wagtail's page serving catches everything else, so it comes last.
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Errors answer JSON on API URLs, the clinic's templates elsewhere.
+handler400 = "clinics.errors.bad_request"
+handler403 = "clinics.errors.permission_denied"
+handler404 = "clinics.errors.page_not_found"
+handler500 = "clinics.errors.server_error"

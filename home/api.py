@@ -1,37 +1,10 @@
 """The clinic's identity in the headless API, for the requested site."""
 
-from django.http import Http404
 from ninja import Router, Schema
 from pydantic import Field
-from wagtail.api.validators import SiteFilterValidator
 
-from treatments.api import set_booking_url_provider
+from clinics.identity import clinic_settings
 from treatments.api_images import ApiImage, image_representation
-
-from .models import ClinicSettings
-
-
-def request_site(request):
-    """The clinic a request is about: ``?site=<hostname[:port]>`` or else the
-    request's Host. The same rule Wagtail uses to scope page listings, so a
-    response never mixes one clinic's pages with another's settings."""
-    if not hasattr(request, "_clinic_api_site"):
-        site = SiteFilterValidator(
-            site=request.GET.get("site"), request=request
-        ).site_obj
-        if site is None:
-            raise Http404("No clinic site matches this request.")
-        request._clinic_api_site = site
-    return request._clinic_api_site
-
-
-def clinic_settings(request):
-    if not hasattr(request, "_clinic_api_settings"):
-        request._clinic_api_settings = ClinicSettings.for_site(request_site(request))
-    return request._clinic_api_settings
-
-
-set_booking_url_provider(lambda request: clinic_settings(request).booking_url)
 
 
 class ClinicSchema(Schema):
@@ -61,8 +34,8 @@ router = Router(tags=["clinic"])
     operation_id="clinic_detail",
 )
 def clinic_detail(request, site: str | None = None):
-    # ``site`` is read by request_site() from the query string; declared here
-    # so it appears in the OpenAPI schema.
+    # ``site`` is read by clinics.boundary.api_site() from the query string;
+    # declared here so it appears in the OpenAPI schema.
     settings = clinic_settings(request)
     return {
         "site": settings.site.hostname,

@@ -10,7 +10,7 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.publishing import AtomicPublishMixin
+from clinics.publishing import AtomicPublishMixin
 from treatments.models import TreatmentPage
 
 

@@ -1,5 +1,5 @@
 """A short-lived cache of search results, emptied whenever what search can
-find changes.
+find changes (``clinics.content_changes``).
 
 Ranking a clinic's pages for a query is most of a search's cost (tens of
 milliseconds on a clinic with hundreds of long pages), and visitors ask the
@@ -15,15 +15,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_delete
-from wagtail.models import Page, PageViewRestriction
-from wagtail.signals import (
-    page_published,
-    page_slug_changed,
-    page_unpublished,
-    post_page_move,
-)
+
+from clinics.content_changes import content_changed
 
 GENERATION_KEY = "search-results-generation"
 
@@ -55,28 +48,16 @@ def put(site, query, number, value):
         )
 
 
-def forget_all(**kwargs):
-    def bump():
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # not set yet, or evicted: any new value will do
-            cache.set(GENERATION_KEY, new_generation(), timeout=None)
-
-    # Now, and again once the change is committed, so no search running in
-    # between can store results from before it under the new generation.
-    bump()
-    transaction.on_commit(bump)
+def forget_all(sender, change, **kwargs):
+    """``content_changed`` receiver: a page changed somewhere, so any stored
+    result may be stale (a clinic's settings alone change no result)."""
+    if not change.url_paths:
+        return
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet, or evicted: any new value will do
+        cache.set(GENERATION_KEY, new_generation(), timeout=None)
 
 
 def connect():
-    uid = "search_results_cache"
-    for signal in (page_published, page_unpublished, page_slug_changed):
-        signal.connect(forget_all, dispatch_uid=f"{uid}_{id(signal)}")
-    post_page_move.connect(forget_all, dispatch_uid=f"{uid}_moved")
-    pre_delete.connect(forget_all, sender=Page, dispatch_uid=f"{uid}_deleted")
-    for signal in (post_save, post_delete):
-        signal.connect(
-            forget_all,
-            sender=PageViewRestriction,
-            dispatch_uid=f"{uid}_restriction_{id(signal)}",
-        )
+    content_changed.connect(forget_all, dispatch_uid="search_results_cache")

@@ -91,7 +91,7 @@ def screenshots(request):
 @pytest.fixture
 def live_clinics(live_server):
     """Both clinic Sites served by the live server: http://<clinic>.localhost:<port>."""
-    from home.clinics import ensure_clinic, remove_wagtail_welcome_site
+    from home.clinic_setup import ensure_clinic, remove_wagtail_welcome_site
 
     from .conftest import KELOWNA, TORONTO
 

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 
-from home.clinics import ensure_clinic, remove_wagtail_welcome_site
+from home.clinic_setup import ensure_clinic, remove_wagtail_welcome_site
 
 from .helpers import make_treatment
 

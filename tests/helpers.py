@@ -7,7 +7,7 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.test.utils.form_data import rich_text
 
-from home.clinics import publish_new_child
+from home.clinic_setup import publish_new_child
 from treatments.blocks import TreatmentStreamBlock
 from treatments.models import TreatmentPage
 
@@ -195,14 +195,14 @@ def post_new_treatment(client, index, body, *, action="publish", **fields):
 
 def make_editor(clinic, username):
     """A staff account in the clinic's editors group, as add_clinic sets up."""
-    from home.clinics import ensure_user
+    from home.clinic_setup import ensure_user
 
     user, _ = ensure_user(username, "editor-pass", groups=[clinic.editors])
     return user
 
 
 def make_reviewer(username="reviewer", name="Dana Reviewer", credentials="ND"):
-    from home.clinics import ensure_reviewer
+    from home.clinic_setup import ensure_reviewer
 
     user, _ = ensure_reviewer(
         username, "reviewer-pass", name=name, credentials=credentials

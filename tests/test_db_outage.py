@@ -35,7 +35,10 @@ def assert_nothing_leaked(response):
 
 @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
 def test_pages_answer_503_with_a_plain_page(client, clinic_sites, caplog, error):
-    with caplog.at_level(logging.ERROR, logger="cms.middleware"), database_down(error):
+    with (
+        caplog.at_level(logging.ERROR, logger="clinics.middleware"),
+        database_down(error),
+    ):
         response = client.get("/", HTTP_HOST=TORONTO)
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -44,7 +47,7 @@ def test_pages_answer_503_with_a_plain_page(client, clinic_sites, caplog, error)
     assert "Back in a moment" in response.content.decode()
     assert "Content-Security-Policy" in response
     assert_nothing_leaked(response)
-    (record,) = [r for r in caplog.records if r.name == "cms.middleware"]
+    (record,) = [r for r in caplog.records if r.name == "clinics.middleware"]
     assert "503" in record.getMessage()
     assert "GET /" in record.getMessage()
 

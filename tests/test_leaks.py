@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import Collection, PageViewRestriction
 
-from home.clinics import publish_new_child
+from home.clinic_setup import publish_new_child
 from treatments.blocks import TreatmentStreamBlock
 from treatments.models import TreatmentPage
 

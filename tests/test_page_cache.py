@@ -1,4 +1,4 @@
-"""The anonymous page cache (cms/page_cache.py): hits and misses, who is never
+"""The anonymous page cache (clinics/page_cache.py): hits and misses, who is never
 served from it, and invalidation per event and per clinic."""
 
 import re

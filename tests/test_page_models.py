@@ -4,7 +4,7 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
-from home.clinics import ensure_clinic, remove_wagtail_welcome_site
+from home.clinic_setup import ensure_clinic, remove_wagtail_welcome_site
 from home.models import HomePage
 from treatments.models import TreatmentIndexPage, TreatmentPage
 

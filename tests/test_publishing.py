@@ -13,7 +13,7 @@ from wagtail.models import Revision
 from wagtail.signals import page_published
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
-from home.clinics import share_treatment
+from home.clinic_setup import share_treatment
 from treatments.models import TreatmentPage
 
 from .helpers import faq_value, get_page

@@ -11,32 +11,24 @@ its v3 API; registering later would leave the body untyped.
 
 from pydantic import Field
 from rest_framework.fields import Field as SerializerField
+from wagtail.api.v2.serializers import PageSerializer
 from wagtail.api.v2.serializers import StreamField as StreamFieldSerializer
 from wagtail.api.v3.schemas.generators import read as v3_read
 from wagtail.api.v3.schemas.generators import write as v3_write
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 
-from .api_blocks import StructExtra, typed_streams
-from .api_images import ApiImage, absolute_url, image_representation
+from clinics.api import ClinicPagesAPIViewSet
+from clinics.identity import booking_url
+
+from .api_blocks import StructExtra, prefetch_streams, typed_streams
+from .api_images import (
+    ApiImage,
+    absolute_url,
+    image_api_fields,
+    image_representation,
+)
 from .blocks import CallToActionBlock, ImageBlock, TreatmentStreamBlock
-
-# The clinic's booking URL, the default target of call-to-action buttons. It is
-# per-site data from ``home``, which this app never imports: ``home.api``
-# provides it (as the settings context processor does for templates).
-_booking_url_provider = None
-
-
-def set_booking_url_provider(provider):
-    """``provider(request)`` returns the booking URL of the requested clinic."""
-    global _booking_url_provider
-    _booking_url_provider = provider
-
-
-def booking_url(request):
-    if _booking_url_provider is None or request is None:
-        return ""
-    return _booking_url_provider(request) or ""
 
 
 def fill_call_to_action(block, value, data, context):
@@ -134,3 +126,56 @@ class ImageRenditionsSerializer(SerializerField):
 
     def to_representation(self, image):
         return image_representation(image, self.context.get("request"))
+
+
+class TypedPageSerializer(PageSerializer):
+    """Wagtail's page serializer with typed StreamFields and image renditions,
+    the same JSON as v3."""
+
+    serializer_field_mapping = {
+        **PageSerializer.serializer_field_mapping,
+        StreamField: TypedStreamFieldSerializer,
+    }
+
+    def build_relational_field(self, field_name, relation_info):
+        if not relation_info.to_many and issubclass(
+            relation_info.related_model, get_image_model()
+        ):
+            return ImageRenditionsSerializer, {}
+        return super().build_relational_field(field_name, relation_info)
+
+
+class TypedPagesAPIViewSet(ClinicPagesAPIViewSet):
+    """The v2 pages endpoint: the clinic's pages with typed bodies, in a
+    fixed number of queries however many pages are listed."""
+
+    base_serializer_class = TypedPageSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # API images are joined here; their renditions are fetched with the
+        # body's images, in one query (prefetch_streams).
+        return queryset.select_related("locale", *image_api_fields(queryset.model))
+
+    def paginate_queryset(self, queryset):
+        # One query per chooser type for the whole page of results, not per
+        # page listed (see prefetch_streams).
+        pages = super().paginate_queryset(queryset)
+        prefetch_streams(pages)
+        return pages
+
+
+def check_typed_body():
+    """Fail loudly if the v3 schema was built before this module registered
+    its typed StreamField hooks (the body would silently be an untyped list)."""
+    from wagtail.api.v3.registry import registry
+
+    from .models import TreatmentPage
+
+    schema = registry.get(TreatmentPage._meta.label).read_schema
+    typed = typed_streams.for_block(TreatmentPage._meta.get_field("body").stream_block)
+    if schema.model_fields["body"].annotation != typed.read_annotation:
+        raise RuntimeError(
+            "The v3 API was built before treatments.api was imported; the "
+            "treatment body would be untyped."
+        )

@@ -10,6 +10,8 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
+from clinics.identity import booking_url
+
 # Rich text only carries what the design can show: no headings inside answers,
 # no embeds, no raw HTML.
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
@@ -214,15 +216,9 @@ class CallToActionBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        parent_context = parent_context or {}
-        # The clinic's settings come through Wagtail's settings context
-        # processor (as in templates), so this module needs no import of home.
-        settings_proxy = parent_context.get("settings")
-        booking_url = ""
-        if settings_proxy is not None and parent_context.get("request") is not None:
-            booking_url = settings_proxy["home"]["ClinicSettings"].booking_url
+        request = (parent_context or {}).get("request")
         context["link"] = self.get_link(
-            value, request=parent_context.get("request"), default_url=booking_url
+            value, request=request, default_url=booking_url(request)
         )
         return context
 

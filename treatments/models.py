@@ -5,7 +5,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.publishing import AtomicPublishMixin
+from clinics.publishing import AtomicPublishMixin
 
 from .blocks import TreatmentStreamBlock
 from .review import Clinician, ClinicianField, MedicalReviewTask

@@ -8,16 +8,17 @@ risks as adverse outcomes, its FAQ as an ``FAQPage`` and the clinic as a
 ``MedicalClinic``. The page template embeds it and the API returns the same
 dictionary.
 
-``clinic`` is any object with the public ClinicSettings fields (name, address,
-phone, email, opening_hours, booking_url, logo): treatments never imports home.
+``clinic`` is a clinic's settings (``clinics.identity``): name, address,
+phone, email, opening_hours, booking_url, logo.
 """
 
 import re
 from typing import Any
 
-from django.apps import apps
 from django.utils.html import strip_tags
 from rest_framework import serializers
+
+from clinics.identity import clinic_settings_for_page
 
 SCHEMA_CONTEXT = "https://schema.org"
 
@@ -80,10 +81,12 @@ def plain_text(html):
     return " ".join(strip_tags(spaced).split())
 
 
-def _absolute(request, url):
-    if not url or request is None or url.startswith(("http://", "https://")):
+def _absolute(home_url, url):
+    """``url`` on the clinic's own site, never on the Host a request came
+    with (a cached page would carry that Host to every visitor)."""
+    if not url or url.startswith(("http://", "https://")):
         return url
-    return request.build_absolute_uri(url)
+    return home_url.rstrip("/") + url
 
 
 def clinic_node(clinic, home_url, request=None):
@@ -104,7 +107,7 @@ def clinic_node(clinic, home_url, request=None):
     if hours:
         node["openingHoursSpecification"] = hours
     if clinic.logo_id:
-        node["logo"] = _absolute(request, clinic.logo.get_rendition("height-200").url)
+        node["logo"] = _absolute(home_url, clinic.logo.get_rendition("height-200").url)
     if clinic.booking_url:
         node["potentialAction"] = {
             "@type": "ReserveAction",
@@ -233,25 +236,6 @@ def site_root_url(page, request=None):
     return url_parts[1] if url_parts else ""
 
 
-def clinic_settings_for(page, request=None):
-    """The ClinicSettings of the site the page belongs to, once per site and
-    request (an API listing would otherwise read them once per page).
-
-    Looked up by name, as templates do through the settings context processor,
-    so that treatments never imports home.
-    """
-    url_parts = page.get_url_parts(request)
-    site_id = url_parts[0] if url_parts else None
-    found = getattr(request, "_clinic_settings_by_site", None)
-    if found is None:
-        found = {}
-        if request is not None:
-            request._clinic_settings_by_site = found
-    if site_id not in found:
-        found[site_id] = apps.get_model("home", "ClinicSettings").for_site_id(site_id)
-    return found[site_id]
-
-
 class StructuredDataField(serializers.Field):
     """The page's JSON-LD graph in the API (v2 and v3), identical to the one the
     page embeds, for front-ends to put in their own <script> tag."""
@@ -261,4 +245,4 @@ class StructuredDataField(serializers.Field):
 
     def to_representation(self, page) -> dict[str, Any]:
         request = self.context.get("request")
-        return treatment_json_ld(page, clinic_settings_for(page, request), request)
+        return treatment_json_ld(page, clinic_settings_for_page(page, request), request)

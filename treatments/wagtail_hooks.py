@@ -7,7 +7,7 @@ from wagtail.permissions import page_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from cms.page_editor import AtomicPageViewSet
+from clinics.page_editor import AtomicPageViewSet
 
 from .models import TreatmentIndexPage, TreatmentPage
 from .reports import MedicalReviewReportView
@@ -59,21 +59,6 @@ def register_medical_review_report_menu_item():
         icon_name="warning",
         order=650,
     )
-
-
-@hooks.register("construct_page_chooser_queryset")
-def only_pages_of_own_clinic(pages, request):
-    """Page choosers offer only the clinics whose pages the user may explore.
-
-    Wagtail's chooser deliberately shows the whole tree (linking needs no edit
-    permission); for separate clinics that would list one clinic's pages, even
-    drafts, to another clinic's editors.
-    """
-    user = request.user
-    if user.is_superuser:
-        return pages
-    explorable = page_permission_policy.explorable_instances(user)
-    return pages.filter(pk__in=explorable.values("pk"))
 
 
 @hooks.register("register_admin_viewset")

@@ -42,6 +42,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # The ground floor: the clinic boundary, content changes, page cache.
+    "clinics",
     "home",
     "treatments",  # before the Wagtail apps: its ready() types the v3 API
     "search",
@@ -72,8 +74,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.sitemaps",
     "django.contrib.staticfiles",
-    # Page cache invalidation on publish, move and settings changes.
-    "cms.page_cache.PageCacheConfig",
     "csp",
     "axes",
 ]
@@ -82,8 +82,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Anonymous page cache (cms/page_cache.py): a hit skips everything below.
-    "cms.page_cache.PageCacheMiddleware",
+    # Anonymous page cache (clinics/page_cache.py): a hit skips everything below.
+    "clinics.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # A database outage answers 503 + Retry-After instead of a 500.
-    "cms.middleware.DatabaseUnavailableMiddleware",
+    "clinics.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,9 +110,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                # Per-clinic identity (home.ClinicSettings) reaches every
-                # template this way, so treatments never imports home.
-                "wagtail.contrib.settings.context_processors.settings",
+                # The request's clinic (its ClinicSettings) as ``clinic``.
+                "clinics.identity.clinic_context",
             ],
         },
     },
@@ -132,22 +131,30 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A shared cache when REDIS_URL is set (several gunicorn workers, several
-# machines); otherwise the per-process local-memory cache.
+# One cache shared by every process: Wagtail keeps the sites' root paths in
+# it, we keep clinic settings and pages in it, and a change made by one
+# process (a publish, `add_clinic`, saved settings) must be seen by all.
+# Redis when REDIS_URL is set (several machines); otherwise files on this
+# machine (CACHE_DIR), which every process of a one-machine install shares.
+# A per-process memory cache would serve a new clinic's pages without its
+# Site until each process restarted.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "clinic-cms")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "clinic-cms"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "clinic-cms",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / ".cache")),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 
@@ -205,6 +212,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The per-site setting that says who a clinic is (clinics/identity.py reads
+# it; the ground floor names it here rather than importing home).
+CLINIC_SETTINGS_MODEL = "home.ClinicSettings"
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Clinic CMS"
 WAGTAILADMIN_BASE_URL = os.environ.get(
@@ -230,7 +241,7 @@ WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 WAGTAILAPI_LIMIT_MAX = 100
 # Seconds shared caches and browsers may reuse an anonymous API response.
 API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
-# Seconds an anonymous visitor's page stays in the page cache (cms/page_cache.py;
+# Seconds an anonymous visitor's page stays in the page cache (clinics/page_cache.py;
 # publishing invalidates it earlier). 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Seconds ranked search results are reused (search/results_cache.py; any

@@ -59,9 +59,3 @@ if CLOUDFLARE_API_TOKEN:
     }
 if WAGTAILFRONTENDCACHE:
     INSTALLED_APPS += ["wagtail.contrib.frontend_cache"]  # noqa: F405
-
-# Benchmark harness only (bench/run.py): SQL queries per request in a
-# response header, and the bare view of cms/urls.py.
-CLINIC_BENCH = env_bool("CLINIC_BENCH", False)
-if CLINIC_BENCH:
-    MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]  # noqa: F405

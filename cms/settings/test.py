@@ -11,3 +11,6 @@ WAGTAILADMIN_BASE_URL = "http://toronto.localhost:8000"
 # Serve static files from the app folders; no collectstatic before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The suite's own cache files, never a running demo's.
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):  # noqa: F405
+    CACHES["default"]["LOCATION"] = str(BASE_DIR / "test-artifacts" / "cache")  # noqa: F405

@@ -3,7 +3,8 @@ import json
 from django import template
 from django.utils.safestring import mark_safe
 
-from treatments.structured_data import clinic_json_ld, treatment_json_ld
+from clinics.identity import clinic_settings_for_page
+from treatments.structured_data import clinic_json_ld, site_root_url, treatment_json_ld
 
 register = template.Library()
 
@@ -17,20 +18,27 @@ def ld_json_script(data):
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')  # noqa: S308
 
 
-def _clinic(context):
-    return context["settings"]["home"]["ClinicSettings"]
-
-
 @register.simple_tag(takes_context=True)
 def treatment_structured_data(context, page):
     """JSON-LD for a treatment page (MedicalWebPage, therapy, FAQ, clinic)."""
     request = context.get("request")
-    return ld_json_script(treatment_json_ld(page, _clinic(context), request))
+    clinic = clinic_settings_for_page(page, request)
+    return ld_json_script(treatment_json_ld(page, clinic, request))
 
 
 @register.simple_tag(takes_context=True)
 def clinic_structured_data(context, page):
     """JSON-LD describing the clinic, for its home page."""
     request = context.get("request")
-    home_url = page.get_site().root_url + "/"
-    return ld_json_script(clinic_json_ld(_clinic(context), home_url, request))
+    home_url = site_root_url(page, request) + "/"
+    clinic = clinic_settings_for_page(page, request)
+    return ld_json_script(clinic_json_ld(clinic, home_url, request))
+
+
+@register.simple_tag(takes_context=True)
+def absolute_on_site(context, page, url):
+    """``url`` made absolute on the page's own clinic site (never the Host the
+    request came with, which a cached page would then carry to others)."""
+    if url.startswith(("http://", "https://")):
+        return url
+    return site_root_url(page, context.get("request")) + url

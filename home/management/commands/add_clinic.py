@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from home.clinics import ensure_clinic, remove_wagtail_welcome_site
+from home.clinic_setup import ensure_clinic, remove_wagtail_welcome_site
 
 
 def port_number(value):

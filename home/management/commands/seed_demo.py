@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from home.clinics import (
+from home.clinic_setup import (
     ensure_clinic,
     ensure_reviewer,
     ensure_user,

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from home.clinics import find_clinic_site, share_treatment
+from home.clinic_setup import find_clinic_site, share_treatment
 from treatments.models import TreatmentPage
 
 

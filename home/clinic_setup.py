@@ -32,12 +32,12 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from clinics.boundary import MEDICAL_REVIEWERS_GROUP
 from treatments.models import Clinician, MedicalReviewTask, TreatmentIndexPage
 
 from .models import ClinicSettings, HomePage
 
 MEDICAL_REVIEW_WORKFLOW = "Medical review"
-MEDICAL_REVIEWERS_GROUP = "Medical reviewers"
 
 # What a clinic's editors may do, each only within their own clinic.
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page"]

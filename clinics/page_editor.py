@@ -1,5 +1,5 @@
 """The admin's page editor with saving, submitting and publishing made all or
-nothing (see cms/publishing.py for why Wagtail needs this).
+nothing (see clinics/publishing.py for why Wagtail needs this).
 
 ``AtomicPageViewSet`` is Wagtail's own per-page-type viewset with our edit
 view; the page apps register it for their page types in wagtail_hooks.py.
@@ -41,7 +41,7 @@ class AtomicEditView(EditView):
                 return action()
         except (OperationalError, InterfaceError):
             # The database itself is unreachable: the outage middleware answers
-            # 503 with Retry-After (cms/middleware.py).
+            # 503 with Retry-After (clinics/middleware.py).
             raise
         except Exception:
             logger.exception("Could not %s page %s; rolled back", verb, self.page.pk)

@@ -7,17 +7,18 @@ invalidate one page. Here:
 
 * Only pages Wagtail serves are stored (``before_serve_page`` marks them),
   GET only, status 200, with no ``Set-Cookie``, no private/no-store
-  ``Cache-Control``, no view restriction, and only when the Host is the
-  hostname of the page's own Site and of no other (so a Site's keys are
-  known and can be deleted).
+  ``Cache-Control``, no view restriction, and only when the Host is exactly
+  the page's own Site's canonical host (``hostname`` or ``hostname:port``)
+  and no other Site shares its hostname. A page is kept under its clinic's
+  canonical address, so its keys are known and can be deleted, and a page
+  rendered for another spelling of the host (another port, upper case) is
+  never stored to be served to others.
 * A request carrying a session or messages cookie, an ``Authorization``
   header or a query string is never answered from the cache: a logged-in
   editor always sees the live site.
-* Keys are scheme, hostname and path. Publishing, unpublishing, moving or
-  deleting a page deletes the keys of the page, its descendants when its URL
-  changed, its ancestors (the listings that show it) and the pages that link
-  to it (Wagtail's reference index). Saving a clinic's settings deletes that
-  clinic's pages only.
+* Keys are scheme, canonical host and path. Whatever changes what visitors
+  see (``clinics.content_changes``: a publish, a move, a view restriction,
+  a clinic's settings) deletes exactly the keys of the pages it affects.
 * A CSP nonce (django-csp) in a stored page is replaced by a fresh one on
   every hit, so no two answers share a nonce.
 
@@ -28,20 +29,14 @@ happened. ``PAGE_CACHE_SECONDS = 0`` turns the cache off.
 import hashlib
 from urllib.parse import urlsplit
 
-from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
-from django.db.models.signals import post_save, pre_delete
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils.cache import cc_delim_re
-from wagtail.signals import (
-    page_published,
-    page_slug_changed,
-    page_unpublished,
-    post_page_move,
-)
+from wagtail.models import Page, Site
+
+from .content_changes import content_changed
 
 HEADER = "X-Cache"
 KEY_PREFIX = "page-cache"
@@ -62,17 +57,20 @@ def cache():
     return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
 
 
-def make_key(scheme, hostname, path):
+def make_key(scheme, host, path):
     digest = hashlib.sha256(path.encode()).hexdigest()
-    return f"{KEY_PREFIX}:{scheme}:{hostname.lower()}:{digest}"
-
-
-def request_hostname(request):
-    return split_domain_port(request._get_raw_host())[0].lower()
+    return f"{KEY_PREFIX}:{scheme}:{host}:{digest}"
 
 
 def request_key(request):
-    return make_key(request.scheme, request_hostname(request), request.path)
+    # The Host exactly as sent: only the canonical spelling is ever stored,
+    # so any other spelling simply misses.
+    return make_key(request.scheme, request._get_raw_host(), request.path)
+
+
+def canonical_host(hostname, port):
+    """How a Site's address is written in a Host header."""
+    return hostname if port in (80, 443) else f"{hostname}:{port}"
 
 
 def bypasses(request):
@@ -105,12 +103,14 @@ def storable(request, response):
     vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", ""))}
     if vary - HARMLESS_VARY - {""}:
         return False
-    # Only under the hostname of the page's own Site, and only if no other
-    # Site shares it: then the keys of a Site are known from its hostname.
+    # Only under the canonical host of the page's own Site, and only if no
+    # other Site shares its hostname: then a Site's keys are known.
     site = getattr(request, "_wagtail_site", None)
-    hostname = request_hostname(request)
-    if site is None or site.hostname.lower() != hostname:
+    if site is None:
         return False
+    if request._get_raw_host() != canonical_host(site.hostname, site.port):
+        return False
+    hostname = split_domain_port(request._get_raw_host())[0]
     if [host for _, host, _ in site_hosts()].count(hostname) != 1:
         return False
     # Private pages (password, login or group restricted) are never stored,
@@ -182,150 +182,50 @@ def mark_page(page, request, serve_args, serve_kwargs):
 
 
 def site_hosts():
-    """(site_root_path, scheme, hostname, port) of every Site, from Wagtail's
-    cached site root paths (no query when the cache is warm)."""
-    from wagtail.models import Site
-
+    """(site root path, hostname, canonical host) of every Site, from
+    Wagtail's cached site root paths (no query when the cache is warm)."""
     hosts = []
     for root in Site.get_site_root_paths():
         parts = urlsplit(root.root_url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        hosts.append((root.root_path, parts.hostname.lower(), port))
+        hosts.append(
+            (root.root_path, parts.hostname, canonical_host(parts.hostname, port))
+        )
     return hosts
 
 
 def keys_for_url_paths(url_paths):
     keys = []
     for url_path in url_paths:
-        for root_path, hostname, _ in site_hosts():
+        for root_path, _, host in site_hosts():
             if url_path.startswith(root_path):
                 path = "/" + url_path[len(root_path) :]
                 # Behind a TLS proxy the same page is also stored as https.
-                keys += [
-                    make_key(scheme, hostname, path) for scheme in ("http", "https")
-                ]
+                keys += [make_key(scheme, host, path) for scheme in ("http", "https")]
     return keys
 
 
-def delete_keys(keys):
-    """Delete now, and again when the transaction commits: a request served
-    in between may have stored the old content again."""
-    if not keys:
-        return
-    cache().delete_many(keys)
-    transaction.on_commit(lambda: cache().delete_many(keys))
-
-
-def purge_url_paths(url_paths):
-    delete_keys(keys_for_url_paths(set(url_paths)))
-
-
-def affected_url_paths(page, with_descendants=False):
-    """The page, its ancestors (their listings show it) and the pages linking
-    to it; with its descendants when its URL changed."""
-    from django.db.models import BigIntegerField
-    from django.db.models.functions import Cast
-    from wagtail.models import Page, ReferenceIndex
-
-    # The ancestors' URL paths are the prefixes of the page's own.
-    parts = page.url_path.strip("/").split("/")
-    paths = ["/" + "".join(f"{p}/" for p in parts[:i]) for i in range(len(parts) + 1)]
-    if with_descendants:
-        paths += page.get_descendants().values_list("url_path", flat=True)
-    linking = (
-        ReferenceIndex.get_references_to(page)
-        .filter(base_content_type=ReferenceIndex._get_base_content_type(Page))
-        .annotate(page_id=Cast("object_id", BigIntegerField()))
-        .values("page_id")
-    )
-    paths += Page.objects.filter(pk__in=linking).values_list("url_path", flat=True)
-    return paths
-
-
-def purge_page(page, with_descendants=False):
-    purge_url_paths(affected_url_paths(page, with_descendants))
-
-
-def on_published(sender, instance, **kwargs):
-    purge_page(instance)
-
-
-def on_unpublished(sender, instance, **kwargs):
-    purge_page(instance, with_descendants=True)
-
-
-def on_slug_changed(sender, instance, instance_before, **kwargs):
-    # The old URLs of the page and its descendants, and the new ones.
-    old, new = instance_before.url_path, instance.url_path
-    descendants = list(instance.get_descendants().values_list("url_path", flat=True))
-    paths = [old, *(old + path[len(new) :] for path in descendants)]
-    purge_url_paths(paths)
-    purge_page(instance, with_descendants=True)
-
-
-def on_moved(sender, instance, parent_page_before, url_path_before, **kwargs):
-    descendants = list(instance.get_descendants().values_list("url_path", flat=True))
-    new = instance.url_path
-    paths = [url_path_before, *(url_path_before + p[len(new) :] for p in descendants)]
-    paths += [a.url_path for a in parent_page_before.get_ancestors(inclusive=True)]
-    purge_url_paths(paths)
-    purge_page(instance, with_descendants=True)
-
-
-def on_deleted(sender, instance, **kwargs):
-    from wagtail.models import Page
-
-    if isinstance(instance, Page) and type(instance) is not Page:
-        purge_page(instance)
-
-
-def purge_site(site):
+def keys_for_site(site):
     """Every page of one clinic (its settings show on all of them)."""
-    from wagtail.models import Page
-
     root = site.root_page
     paths = Page.objects.descendant_of(root, inclusive=True).values_list(
         "url_path", flat=True
     )
-    keys = []
-    for path in paths:
-        relative = "/" + path[len(root.url_path) :]
-        keys += [
-            make_key(scheme, site.hostname, relative) for scheme in ("http", "https")
-        ]
-    delete_keys(keys)
+    host = canonical_host(site.hostname, site.port)
+    return [
+        make_key(scheme, host, "/" + path[len(root.url_path) :])
+        for path in paths
+        for scheme in ("http", "https")
+    ]
 
 
-def on_settings_saved(sender, instance, **kwargs):
-    purge_site(instance.site)
+def forget(sender, change, **kwargs):
+    """``content_changed`` receiver: delete the keys of what changed."""
+    keys = keys_for_url_paths(change.url_paths)
+    for site in Site.objects.filter(pk__in=change.site_ids).select_related("root_page"):
+        keys += keys_for_site(site)
+    if keys:
+        cache().delete_many(keys)
 
 
-class PageCacheConfig(AppConfig):
-    """Connects the invalidation in every process (web workers, and commands
-    such as publish_scheduled), not only where the middleware runs."""
-
-    name = "cms"
-    label = "page_cache"
-    verbose_name = "Page cache"
-
-    def ready(self):
-        from wagtail import hooks
-        from wagtail.contrib.settings.models import BaseSiteSetting
-
-        hooks.register("before_serve_page", mark_page)
-        connect([m for m in apps.get_models() if issubclass(m, BaseSiteSetting)])
-
-
-def connect(settings_models):
-    page_published.connect(on_published, dispatch_uid="page_cache_published")
-    page_unpublished.connect(on_unpublished, dispatch_uid="page_cache_unpublished")
-    page_slug_changed.connect(on_slug_changed, dispatch_uid="page_cache_slug")
-    post_page_move.connect(on_moved, dispatch_uid="page_cache_moved")
-    pre_delete.connect(on_deleted, dispatch_uid="page_cache_deleted")
-    for model in settings_models:
-        post_save.connect(
-            on_settings_saved, sender=model, dispatch_uid=f"page_cache_{model}"
-        )
-        pre_delete.connect(
-            on_settings_saved, sender=model, dispatch_uid=f"page_cache_del_{model}"
-        )
+content_changed.connect(forget, dispatch_uid="page_cache_forget")

@@ -10,7 +10,7 @@ that suggests nothing happened. Two small wrappers close that gap:
   ``Page.publish`` in a transaction, which covers every path that publishes
   through the model: workflow approval, scheduled publishing, the v3 API,
   bulk actions, ``create_alias``/``copy``.
-- ``cms.page_editor.AtomicEditView`` does the same for the admin's editor,
+- ``clinics.page_editor.AtomicEditView`` does the same for the admin's editor,
   whose publish button calls Wagtail's publish action directly.
 """
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ClinicsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "clinics"
+    verbose_name = "Clinic boundary"
+
+    def ready(self):
+        # In every process (web workers and commands such as
+        # publish_scheduled), not only where the middleware runs.
+        from . import content_changes, page_cache  # noqa: F401 (page_cache listens)
+
+        content_changes.connect()

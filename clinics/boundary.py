@@ -1,0 +1,435 @@
+"""The clinic boundary: which clinic a request is for, and what a viewer may
+read or change there.
+
+Clinics share one installation and nothing else. Every route takes its answer
+from here instead of keeping its own copy of the rules:
+
+- **Which clinic.** A visitor's request is for the Site of its Host
+  (``request_site``). A front-end may name another clinic with
+  ``?site=<hostname>[:<port>]`` on API URLs (``api_site``); the value is
+  parsed once, and a malformed one is a 400, not a database error.
+- **Whom a viewer belongs to.** A user belongs to the clinics in whose page
+  tree they hold a page permission or which they hold a site permission for,
+  and a superuser to every clinic (``viewer_site_ids``). The clinic's editors
+  hold theirs on its home page; the medical reviewers hold "publish" on every
+  clinic's treatment index, because one reviewer team reviews every clinic's
+  treatments. So a reviewer belongs to every clinic they review: they see
+  those clinics' review queues and may read their members-only pages, and
+  nothing here needs to know that reviewers exist.
+- **What is in reach.** For a request: the clinic's live public pages, plus
+  the pages of that clinic a signed-in editor may edit (``readable_pages``);
+  the images and documents of the clinic's collection, private collections
+  only for its own staff (``readable_media``); the redirects of its site
+  (``readable_redirects``). For the admin, which is not tied to a host: the
+  objects of the clinics the viewer belongs to (``in_reach``), checked for
+  every object a URL names (``admin_url_guard``).
+"""
+
+import re
+from functools import wraps
+
+from django.core.exceptions import BadRequest
+from django.db.models import Q
+from django.http import Http404
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import (
+    Collection,
+    CollectionViewRestriction,
+    GroupPagePermission,
+    GroupSitePermission,
+    Page,
+    PageViewRestriction,
+    Site,
+    TaskState,
+    WorkflowState,
+)
+from wagtail.permissions import page_permission_policy, policy_registry
+
+# The one group whose members approve medical content for every clinic.
+MEDICAL_REVIEWERS_GROUP = "Medical reviewers"
+
+API_PATH_PREFIX = "/api/"
+
+# A hostname as Site stores it (lower case letters, digits, hyphens, dots),
+# optionally with a port.
+HOSTNAME = re.compile(
+    r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+)
+MAX_PORT = 65535
+
+
+# Which clinic
+
+
+def parse_site_address(value):
+    """``hostname`` or ``hostname:port`` as (hostname, port or None).
+
+    Raises BadRequest (a 400) for anything else, before it can reach a query.
+    """
+    hostname, sep, port = value.partition(":")
+    hostname = hostname.lower()
+    valid = len(hostname) <= 253 and HOSTNAME.fullmatch(hostname)
+    if sep:
+        valid = (
+            valid and port.isascii() and port.isdigit() and 0 < int(port) <= MAX_PORT
+        )
+    if not valid:
+        raise BadRequest(
+            "site must be a clinic's hostname, optionally with a port, such as "
+            f"kelowna.example.com or kelowna.localhost:8000 (got {value[:80]!r})."
+        )
+    return hostname, int(port) if sep else None
+
+
+def find_site(address):
+    """The Site at ``hostname[:port]``. Http404 if there is none, BadRequest
+    if the hostname alone matches several (then the port must be given)."""
+    hostname, port = parse_site_address(address)
+    sites = Site.objects.filter(hostname=hostname).select_related("root_page")
+    if port is not None:
+        sites = sites.filter(port=port)
+    found = list(sites[:2])
+    if not found:
+        raise Http404(f"No clinic site is at {address[:80]}.")
+    if len(found) > 1:
+        raise BadRequest(
+            f"Several clinic sites use {hostname}; add the port, e.g. "
+            f"{hostname}:{found[0].port}."
+        )
+    return found[0]
+
+
+def request_site(request):
+    """The clinic Site a visitor's request is for: the one of its Host (or the
+    default site), or None when the installation has no Site."""
+    return Site.find_for_request(request)
+
+
+def api_site(request):
+    """The clinic an API request is for: ``?site=`` if given, else the Host's.
+
+    Read once per request. Raises Http404 when there is no such clinic.
+    """
+    if not hasattr(request, "_clinic_api_site"):
+        address = request.GET.get("site")
+        site = find_site(address) if address else request_site(request)
+        if site is None:
+            raise Http404("No clinic site matches this request.")
+        request._clinic_api_site = site
+    return request._clinic_api_site
+
+
+def site_for_request(request):
+    """``api_site`` on API URLs, ``request_site`` everywhere else."""
+    if request.path.startswith(API_PATH_PREFIX):
+        return api_site(request)
+    return request_site(request)
+
+
+# Whom a viewer belongs to
+
+
+def _site_tree_roots():
+    """(site id, tree path of its home page) of every Site."""
+    return list(Site.objects.values_list("pk", "root_page__path"))
+
+
+def viewer_site_ids(user):
+    """Ids of the clinic Sites ``user`` belongs to (see the module's notes)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_clinic_site_ids", None)
+    if cached is not None:
+        return cached
+    roots = _site_tree_roots()
+    if user.is_superuser:
+        found = frozenset(pk for pk, _ in roots)
+    else:
+        permission_paths = set(
+            GroupPagePermission.objects.filter(group__user=user).values_list(
+                "page__path", flat=True
+            )
+        )
+        found = frozenset(
+            pk
+            for pk, root in roots
+            if any(root.startswith(p) or p.startswith(root) for p in permission_paths)
+        ) | frozenset(
+            GroupSitePermission.objects.filter(group__user=user).values_list(
+                "site_id", flat=True
+            )
+        )
+    user._clinic_site_ids = found
+    return found
+
+
+def site_of_page(page):
+    """The clinic Site whose tree holds ``page``, or None (the tree's root)."""
+    for site_id, root_path in _site_tree_roots():
+        if page.path.startswith(root_path):
+            return Site.objects.get(pk=site_id)
+    return None
+
+
+def belongs_to_clinic_of(user, page):
+    """May ``user`` see the members-only content of the clinic ``page`` is in?"""
+    site = site_of_page(page)
+    return site is not None and site.pk in viewer_site_ids(user)
+
+
+# Pages in reach
+
+
+def editable_pages(user):
+    """Ids of the pages ``user`` may change or publish, as a subquery."""
+    return page_permission_policy.instances_user_has_any_permission_for(
+        user, {"change", "publish"}
+    ).values("pk")
+
+
+def readable_pages(request, model=Page, *, as_anonymous=False):
+    """Pages of the requested clinic a caller may read through the API: live
+    pages without view restrictions, and for a signed-in editor (or a token)
+    also the pages of that clinic they may edit, drafts and private ones
+    included. Wagtail treats a "login" restriction as "any user of the
+    installation"; here any restricted page is private to its editors."""
+    site = api_site(request)
+    in_site = model._default_manager.descendant_of(site.root_page, inclusive=True)
+    public = in_site.live()
+    for restriction in PageViewRestriction.objects.select_related("page"):
+        public = public.not_descendant_of(restriction.page, inclusive=True)
+    user = request.user
+    if as_anonymous or not user.is_authenticated:
+        return public
+    return public | in_site.filter(pk__in=editable_pages(user))
+
+
+def pages_in_reach(user):
+    """Pages of the clinics ``user`` belongs to, and the tree's root above
+    them (the admin's explorer and choosers start there)."""
+    sites = Site.objects.filter(pk__in=viewer_site_ids(user)).select_related(
+        "root_page"
+    )
+    reach = Q(depth=1)
+    for site in sites:
+        reach |= Q(path__startswith=site.root_page.path)
+    return Page.objects.filter(reach)
+
+
+# Media in reach
+
+
+def clinic_collection(site):
+    """The clinic's own collection: the top-level collection named after its
+    Site (``home.clinic_setup.ensure_clinic`` creates it so)."""
+    return Collection.objects.filter(depth=2, name=site.site_name).first()
+
+
+def clinic_collections(site_ids):
+    return Collection.objects.filter(
+        depth=2,
+        name__in=Site.objects.filter(pk__in=site_ids).values("site_name"),
+    )
+
+
+def _under(collections, lookup="collection__path"):
+    condition = Q(pk__in=[])
+    for collection in collections:
+        condition |= Q(**{f"{lookup}__startswith": collection.path})
+    return condition
+
+
+def readable_media(request, queryset):
+    """The images or documents of the requested clinic that the caller may
+    read: its collection and those below it, except private collections
+    (with a view restriction), which only the clinic's own staff may read."""
+    collection = clinic_collection(api_site(request))
+    if collection is None:
+        return queryset.none()
+    queryset = queryset.filter(collection__path__startswith=collection.path)
+    private = CollectionViewRestriction.objects.filter(
+        collection__path__startswith=collection.path
+    ).select_related("collection")
+    user = request.user
+    policy = policy_registry.get_by_type(queryset.model)
+    staff_collections = (
+        set(
+            policy.collections_user_has_any_permission_for(
+                user, ["choose", "change"]
+            ).values_list("pk", flat=True)
+        )
+        if user.is_authenticated
+        else set()
+    )
+    for restriction in private:
+        if restriction.collection_id not in staff_collections:
+            queryset = queryset.exclude(
+                collection__path__startswith=restriction.collection.path
+            )
+    return queryset
+
+
+def media_in_reach(user, queryset):
+    """The images or documents of the clinics ``user`` belongs to (admin)."""
+    return queryset.filter(_under(clinic_collections(viewer_site_ids(user))))
+
+
+def readable_documents(request, queryset=None):
+    model = get_document_model()
+    return readable_media(
+        request, model.objects.all() if queryset is None else queryset
+    )
+
+
+def readable_images(request, queryset=None):
+    model = get_image_model()
+    return readable_media(
+        request, model.objects.all() if queryset is None else queryset
+    )
+
+
+def document_of_host(request, document):
+    """Is this document of the clinic whose host the request is on?"""
+    site = request_site(request)
+    own = clinic_collection(site) if site else None
+    return own is not None and document.collection.path.startswith(own.path)
+
+
+# Redirects in reach
+
+
+def readable_redirects(request, queryset):
+    """The requested clinic's redirects, and installation-wide ones that do
+    not lead into another clinic."""
+    site = api_site(request)
+    return queryset.filter(
+        Q(site=site)
+        | Q(site__isnull=True)
+        & (
+            Q(redirect_page__isnull=True)
+            | Q(redirect_page__path__startswith=site.root_page.path)
+        )
+    )
+
+
+# Admin: every object a URL names is within the viewer's clinics
+
+
+def _page_ids_in_reach(user, ids):
+    return set(pages_in_reach(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _page_in_reach(user, pk):
+    return bool(_page_ids_in_reach(user, [pk]))
+
+
+def _media_in_reach(model):
+    def check(user, pk):
+        return media_in_reach(user, model.objects.filter(pk=pk)).exists()
+
+    return check
+
+
+def _collection_in_reach(user, pk):
+    collection = Collection.objects.filter(pk=pk).first()
+    if collection is None or collection.depth == 1:
+        return True  # Wagtail's own 404, or the root every clinic sits under
+    return any(
+        collection.path.startswith(own.path)
+        for own in clinic_collections(viewer_site_ids(user))
+    )
+
+
+def _state_in_reach(model):
+    def check(user, pk):
+        state = model.objects.filter(pk=pk).values_list(
+            "workflow_state__base_content_type__model"
+            if model is TaskState
+            else "base_content_type__model",
+            "workflow_state__object_id" if model is TaskState else "object_id",
+        )
+        row = state.first()
+        if row is None:
+            return True
+        try:
+            page_id = int(row[1])
+        except ValueError:
+            return True  # a snippet's workflow: not a clinic's page
+        return _page_in_reach(user, page_id)
+
+    return check
+
+
+def in_reach_checks():
+    """URL parameter name -> check(user, value) for the admin's URLs."""
+    page = _page_in_reach
+    return {
+        "page_id": page,
+        "parent_page_id": page,
+        "page_to_move_id": page,
+        "destination_id": page,
+        "page_pk": page,
+        "image_id": _media_in_reach(get_image_model()),
+        "document_id": _media_in_reach(get_document_model()),
+        "doc_id": _media_in_reach(get_document_model()),
+        "collection_id": _collection_in_reach,
+        "task_state_id": _state_in_reach(TaskState),
+        "workflow_state_id": _state_in_reach(WorkflowState),
+    }
+
+
+# Reports about the whole installation (every clinic's page counts and latest
+# edits), which no clinic's staff may read.
+OPERATOR_ONLY_ADMIN_VIEWS = {
+    "wagtailadmin_reports:page_types_usage",
+    "wagtailadmin_reports:page_types_usage_results",
+}
+OPERATOR_ONLY_REPORT_MENU_ITEMS = {"page-types-usage"}
+
+# Query parameters of admin URLs that name pages (the page chooser's
+# "chosen" step takes ids, not a path).
+PAGE_ID_QUERY_PARAMETERS = ("id", "target_pages[]")
+
+
+def out_of_reach(request, kwargs, checks):
+    """Why the objects this admin request names are not the viewer's, or None."""
+    user = request.user
+    if not user.is_authenticated or user.is_superuser:
+        return None  # Wagtail asks for a login; the operator reaches everything
+    match = request.resolver_match
+    if match is not None and match.view_name in OPERATOR_ONLY_ADMIN_VIEWS:
+        return match.view_name
+    for name, value in kwargs.items():
+        check = checks.get(name)
+        if check is not None and not check(user, value):
+            return name
+    ids = [
+        value
+        for name in PAGE_ID_QUERY_PARAMETERS
+        for value in request.GET.getlist(name)
+        if value.isascii() and value.isdigit()
+    ]
+    if ids and len(_page_ids_in_reach(user, ids)) < len(set(map(int, ids))):
+        return "id"
+    return None
+
+
+def admin_url_guard(view):
+    """Refuse (404, as for a missing object) an admin URL that names a page,
+    image, document, collection or workflow state of a clinic the viewer does
+    not belong to. Wagtail's own permission checks cover most views; this
+    covers the ones that read an object before, or without, checking (the
+    page chooser's parent page, for one), and any view added later."""
+    checks = None
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        nonlocal checks
+        if checks is None:
+            checks = in_reach_checks()
+        if out_of_reach(request, kwargs, checks):
+            raise Http404("No such object in your clinics.")
+        return view(request, *args, **kwargs)
+
+    return guarded

@@ -1,0 +1,180 @@
+"""The one subscriber to content changes: it turns Wagtail's and Django's
+signals into a ``content_changed`` signal that says what a visitor would see
+differently, and every cache listens to that instead of to Wagtail.
+
+A change names the pages whose rendering changed (by Wagtail ``url_path``,
+whichever clinic they are in) and the clinics whose every page changed (their
+settings show on all of them). What counts:
+
+- publishing, unpublishing or deleting a page: the page, its ancestors (their
+  listings show it) and the pages linking to it (Wagtail's reference index);
+  with its descendants when they stop being live;
+- a new slug or a move: the old and the new addresses of the page and its
+  descendants, and the listings it left;
+- adding, changing or removing a view restriction: the page, its descendants
+  and its ancestors, at once (a members-only page must never be served to
+  visitors from a cache);
+- saving a clinic's settings or its Site: every page of that clinic.
+
+Listeners (``clinics.page_cache``, ``search.results_cache``) receive
+``change`` (a ``ContentChange``). Each listener is told twice: now, and again
+when the transaction commits, so a request served in between cannot leave an
+old copy behind.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import BigIntegerField
+from django.db.models.functions import Cast
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import Signal
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex, Site
+from wagtail.signals import (
+    page_published,
+    page_slug_changed,
+    page_unpublished,
+    post_page_move,
+)
+
+content_changed = Signal()
+
+
+@dataclass(frozen=True)
+class ContentChange:
+    url_paths: frozenset = field(default_factory=frozenset)
+    site_ids: frozenset = field(default_factory=frozenset)
+
+    def __bool__(self):
+        return bool(self.url_paths or self.site_ids)
+
+
+def announce(change):
+    if not change:
+        return
+
+    def send():
+        content_changed.send(sender=ContentChange, change=change)
+
+    send()
+    transaction.on_commit(send)
+
+
+# What a change affects
+
+
+def ancestor_paths(url_path):
+    """The ancestors' url_paths are the prefixes of the page's own."""
+    parts = url_path.strip("/").split("/")
+    return ["/" + "".join(f"{p}/" for p in parts[:i]) for i in range(len(parts) + 1)]
+
+
+def affected_url_paths(page, with_descendants=False):
+    paths = ancestor_paths(page.url_path)
+    if with_descendants:
+        paths += page.get_descendants().values_list("url_path", flat=True)
+    linking = (
+        ReferenceIndex.get_references_to(page)
+        .filter(base_content_type=ReferenceIndex._get_base_content_type(Page))
+        .annotate(page_id=Cast("object_id", BigIntegerField()))
+        .values("page_id")
+    )
+    paths += Page.objects.filter(pk__in=linking).values_list("url_path", flat=True)
+    return paths
+
+
+def page_changed(page, with_descendants=False, extra_paths=()):
+    announce(
+        ContentChange(
+            url_paths=frozenset(
+                [*affected_url_paths(page, with_descendants), *extra_paths]
+            )
+        )
+    )
+
+
+def moved_paths(old_path, new_path, page):
+    """The old addresses of the page and its descendants."""
+    descendants = page.get_descendants().values_list("url_path", flat=True)
+    return [old_path, *(old_path + path[len(new_path) :] for path in descendants)]
+
+
+# Receivers
+
+
+def on_published(sender, instance, **kwargs):
+    page_changed(instance)
+
+
+def on_unpublished(sender, instance, **kwargs):
+    page_changed(instance, with_descendants=True)
+
+
+def on_slug_changed(sender, instance, instance_before, **kwargs):
+    old = moved_paths(instance_before.url_path, instance.url_path, instance)
+    page_changed(instance, with_descendants=True, extra_paths=old)
+
+
+def on_moved(sender, instance, parent_page_before, url_path_before, **kwargs):
+    old = moved_paths(url_path_before, instance.url_path, instance)
+    old += ancestor_paths(parent_page_before.url_path)
+    page_changed(instance, with_descendants=True, extra_paths=old)
+
+
+def on_page_deleted(sender, instance, **kwargs):
+    # Once per page: Wagtail deletes the base Page row and each specific row.
+    if isinstance(instance, Page) and type(instance) is not Page:
+        page_changed(instance)
+
+
+def on_restriction_changed(sender, instance, **kwargs):
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is not None:
+        page_changed(page, with_descendants=True)
+
+
+def on_restriction_groups_changed(sender, instance, action, **kwargs):
+    if action.startswith("post_"):
+        on_restriction_changed(sender, instance)
+
+
+def on_site_settings_changed(sender, instance, **kwargs):
+    announce(ContentChange(site_ids=frozenset([instance.site_id])))
+
+
+def on_site_changed(sender, instance, **kwargs):
+    announce(ContentChange(site_ids=frozenset([instance.pk])))
+
+
+def connect():
+    from django.apps import apps
+    from wagtail.contrib.settings.models import BaseSiteSetting
+
+    uid = "clinic_content_changes"
+    page_published.connect(on_published, dispatch_uid=f"{uid}_published")
+    page_unpublished.connect(on_unpublished, dispatch_uid=f"{uid}_unpublished")
+    page_slug_changed.connect(on_slug_changed, dispatch_uid=f"{uid}_slug")
+    post_page_move.connect(on_moved, dispatch_uid=f"{uid}_moved")
+    pre_delete.connect(on_page_deleted, dispatch_uid=f"{uid}_page_deleted")
+    for signal in (post_save, post_delete):
+        signal.connect(
+            on_restriction_changed,
+            sender=PageViewRestriction,
+            dispatch_uid=f"{uid}_restriction_{id(signal)}",
+        )
+        signal.connect(
+            on_site_changed, sender=Site, dispatch_uid=f"{uid}_site_{id(signal)}"
+        )
+    m2m_changed.connect(
+        on_restriction_groups_changed,
+        sender=PageViewRestriction.groups.through,
+        dispatch_uid=f"{uid}_restriction_groups",
+    )
+    for model in apps.get_models():
+        if issubclass(model, BaseSiteSetting):
+            for signal in (post_save, pre_delete):
+                signal.connect(
+                    on_site_settings_changed,
+                    sender=model,
+                    dispatch_uid=f"{uid}_{model._meta.label}_{id(signal)}",
+                )
