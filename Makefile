@@ -40,9 +40,11 @@ test: install browser-deps
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-lint: install
+# ruff, and the import contract that keeps the floors in order (pyproject.toml).
+lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
