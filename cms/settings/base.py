@@ -224,6 +224,10 @@ WAGTAILADMIN_BASE_URL = os.environ.get(
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
+# The link chooser would turn a pasted address into a link to the page at it,
+# on any clinic's site, showing that page's draft title: across the clinic
+# boundary. Editors link to pages with the page chooser instead.
+WAGTAILADMIN_EXTERNAL_LINK_CONVERSION = ""
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # Documents only through Wagtail's view, which checks collection privacy and
