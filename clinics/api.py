@@ -14,7 +14,9 @@ response shares: parsed input, JSON errors, HTTP caching.
   every error in JSON and adds caching headers.
 """
 
-from functools import wraps
+import json
+import re
+from functools import cache, wraps
 from http import HTTPStatus
 
 from django.conf import settings
@@ -249,6 +251,49 @@ def v3_in_clinic_checks():
     }
 
 
+@cache
+def v3_document():
+    """The published v3 OpenAPI document, as JSON data, built once."""
+    from wagtail.api.v3.api import api
+
+    return json.loads(json.dumps(api.get_openapi_schema(), default=str))
+
+
+ROUTE_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+WRITE_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def unknown_write_fields(request, kwargs):
+    """Fields of a v3 write body that the operation does not accept (Wagtail's
+    write schemas ignore them, so a misspelt field would be silently lost)."""
+    if (
+        request.method not in WRITE_METHODS
+        or request.content_type != "application/json"
+    ):
+        return []
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return []  # Ninja answers malformed JSON itself
+    match = request.resolver_match
+    template = "/" + ROUTE_PARAMETER.sub(r"{\1}", match.route)
+    document = v3_document()
+    operation = document["paths"].get(template, {}).get(request.method.lower(), {})
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    if schema is None:
+        return []
+    page_type = None
+    if "page_id" in kwargs and _is_id(kwargs["page_id"]):
+        page = Page.objects.filter(pk=kwargs["page_id"]).first()
+        page_type = (
+            page.specific_class._meta.label if page and page.specific_class else None
+        )
+    return api_input.unknown_body_fields(
+        schema, body, document["components"]["schemas"], page_type
+    )
+
+
 # Shared by both versions
 
 
@@ -275,6 +320,9 @@ def headless_view(view):
                     # A value that is not an id is Ninja's to refuse (422).
                     if check and _is_id(value) and not check(request, int(value)):
                         raise Http404("No such object in this clinic.")
+                unknown = unknown_write_fields(request, kwargs)
+                if unknown:
+                    return unknown_fields_response(unknown)
             else:
                 api_input.check_query(request, v2_endpoint_model(view, request))
             response = view(request, *args, **kwargs)
@@ -313,6 +361,21 @@ def headless_view(view):
         )
 
     return wrapped
+
+
+def unknown_fields_response(names):
+    return problem_response(
+        status=HTTPStatus.UNPROCESSABLE_ENTITY,
+        detail="Validation failed",
+        errors=[
+            {
+                "type": "extra_forbidden",
+                "loc": ["body", "data", *name.split(".")],
+                "msg": f"Unknown field {name!r}: this operation does not accept it.",
+            }
+            for name in names
+        ],
+    )
 
 
 def _is_id(value):

@@ -161,3 +161,71 @@ def check_query(request, model=None):
                 field_value(name, field, value)
             elif DIGITS.fullmatch(value) and abs(int(value)) > MAX_INTEGER:
                 raise BadRequest(f"The number {value[:30]}… in {name} is too large.")
+
+
+# Request bodies (v3 writes): no field the API does not know
+
+
+def _resolve(schema, components):
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _meta_type(member, components):
+    meta = _resolve(member, components).get("properties", {}).get("meta")
+    if not meta:
+        return None
+    return _resolve(meta, components).get("properties", {}).get("type", {}).get("const")
+
+
+def body_properties(schema, body, components, default_type=None):
+    """The property names the request-body ``schema`` of an operation accepts
+    for this ``body``, or None if it accepts anything. A union (``oneOf``,
+    discriminated by ``meta.type``) is narrowed to the member for the body's
+    type, or ``default_type`` (the existing page's, on an update)."""
+    schema = _resolve(schema, components)
+    if "allOf" in schema:
+        found = set()
+        for part in schema["allOf"]:
+            names = body_properties(part, body, components, default_type)
+            if names is None:
+                return None
+            found |= names
+        return found
+    if "oneOf" in schema:
+        meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+        wanted = meta.get("type") or default_type
+        members = [
+            m for m in schema["oneOf"] if _meta_type(m, components) == wanted
+        ] or schema["oneOf"]
+        found = set()
+        for member in members:
+            found |= body_properties(member, body, components, default_type) or set()
+        return found
+    if "properties" not in schema or schema.get("additionalProperties"):
+        return None
+    return set(schema["properties"])
+
+
+def unknown_body_fields(schema, body, components, default_type=None):
+    """Names in a JSON body (and its ``meta``) that ``schema`` does not know."""
+    if not isinstance(body, dict):
+        return []
+    allowed = body_properties(schema, body, components, default_type)
+    if allowed is None:
+        return []
+    unknown = [name for name in body if name not in allowed]
+    meta = body.get("meta")
+    if isinstance(meta, dict) and "meta" in allowed:
+        resolved = _resolve(schema, components)
+        members = resolved.get("oneOf") or resolved.get("allOf") or [resolved]
+        meta_names = set()
+        for member in members:
+            meta_schema = _resolve(member, components).get("properties", {}).get("meta")
+            if meta_schema:
+                meta_names |= set(
+                    _resolve(meta_schema, components).get("properties", {})
+                )
+        unknown += [f"meta.{name}" for name in meta if name not in meta_names]
+    return unknown

@@ -433,3 +433,43 @@ def admin_url_guard(view):
         return view(request, *args, **kwargs)
 
     return guarded
+
+
+# Writes: what a page refers to stays within its clinic
+
+
+def object_in_clinic(model, pk, site):
+    """Is the object a page, image or document of ``site``'s clinic? Objects
+    of other kinds (a clinician, say) are shared by every clinic."""
+    from wagtail.documents.models import AbstractDocument
+    from wagtail.images.models import AbstractImage
+
+    if issubclass(model, Page):
+        return Page.objects.filter(pk=pk, path__startswith=site.root_page.path).exists()
+    if issubclass(model, AbstractImage | AbstractDocument):
+        collection = clinic_collection(site)
+        return (
+            collection is not None
+            and model.objects.filter(
+                pk=pk, collection__path__startswith=collection.path
+            ).exists()
+        )
+    return True
+
+
+def references_in(model, field_name, value):
+    """(model, pk) of every object a form value of ``model.field_name``
+    refers to: a foreign key, or what a StreamField's blocks or a rich text's
+    links name (the same extraction as Wagtail's reference index)."""
+    try:
+        field = model._meta.get_field(field_name)
+    except Exception:  # noqa: BLE001 - a form-only field refers to nothing
+        return []
+    if value is None:
+        return []
+    if field.many_to_one and hasattr(value, "pk"):
+        return [(field.related_model, value.pk)]
+    extract = getattr(field, "extract_references", None)
+    if extract is None:
+        return []
+    return [(ref_model, ref_id) for ref_model, ref_id, _, _ in extract(value)]

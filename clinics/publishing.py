@@ -16,6 +16,8 @@ that suggests nothing happened. Two small wrappers close that gap:
 
 from django.db import transaction
 
+from .page_form import ClinicPageForm
+
 
 class AtomicPublishMixin:
     """Make ``publish`` one transaction for a Page model."""
@@ -27,3 +29,11 @@ class AtomicPublishMixin:
         # fewer.
         with transaction.atomic(savepoint=False):
             return super().publish(*args, **kwargs)
+
+
+class ClinicPageMixin(AtomicPublishMixin):
+    """What every clinic page type shares: publishing all or nothing, and an
+    editing form (admin and API) that keeps what the page refers to within
+    its clinic (clinics/page_form.py)."""
+
+    base_form_class = ClinicPageForm

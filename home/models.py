@@ -10,11 +10,11 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.search import index
 
-from clinics.publishing import AtomicPublishMixin
+from clinics.publishing import ClinicPageMixin
 from treatments.models import TreatmentPage
 
 
-class HomePage(AtomicPublishMixin, Page):
+class HomePage(ClinicPageMixin, Page):
     """The front page of one clinic's site; one per clinic, under the root."""
 
     intro = models.TextField(

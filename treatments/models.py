@@ -5,7 +5,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from clinics.publishing import AtomicPublishMixin
+from clinics.publishing import ClinicPageMixin
 
 from .blocks import TreatmentStreamBlock
 from .review import Clinician, ClinicianField, MedicalReviewTask
@@ -14,7 +14,7 @@ from .structured_data import StructuredDataField
 __all__ = ["Clinician", "MedicalReviewTask", "TreatmentIndexPage", "TreatmentPage"]
 
 
-class TreatmentIndexPage(AtomicPublishMixin, Page):
+class TreatmentIndexPage(ClinicPageMixin, Page):
     """A clinic's list of treatments, at /treatments/."""
 
     intro = models.TextField(
@@ -44,7 +44,7 @@ class TreatmentIndexPage(AtomicPublishMixin, Page):
         return context
 
 
-class TreatmentPage(AtomicPublishMixin, Page):
+class TreatmentPage(ClinicPageMixin, Page):
     """One treatment a clinic offers, with a structured body."""
 
     summary = models.TextField(
