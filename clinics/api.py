@@ -263,6 +263,25 @@ ROUTE_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
 
 
+def v3_operation(request):
+    """The OpenAPI operation this v3 request is for, or {}."""
+    match = request.resolver_match
+    template = "/" + ROUTE_PARAMETER.sub(r"{\1}", match.route)
+    operations = v3_document()["paths"].get(template, {})
+    return operations.get(request.method.lower(), {})
+
+
+def check_path_parameters(request, kwargs):
+    """Path parameters the document declares as integers are whole numbers
+    (Wagtail reads some, such as a page's type on PATCH, before validating)."""
+    for parameter in v3_operation(request).get("parameters", []):
+        name = parameter["name"]
+        if parameter["in"] == "path" and name in kwargs:
+            schema = parameter.get("schema", {})
+            if schema.get("type") == "integer":
+                api_input.whole_number(1)(name, str(kwargs[name]))
+
+
 def unknown_write_fields(request, kwargs):
     """Fields of a v3 write body that the operation does not accept (Wagtail's
     write schemas ignore them, so a misspelt field would be silently lost)."""
@@ -275,10 +294,8 @@ def unknown_write_fields(request, kwargs):
         body = json.loads(request.body or b"{}")
     except ValueError:
         return []  # Ninja answers malformed JSON itself
-    match = request.resolver_match
-    template = "/" + ROUTE_PARAMETER.sub(r"{\1}", match.route)
     document = v3_document()
-    operation = document["paths"].get(template, {}).get(request.method.lower(), {})
+    operation = v3_operation(request)
     content = operation.get("requestBody", {}).get("content", {})
     schema = content.get("application/json", {}).get("schema")
     if schema is None:
@@ -313,6 +330,7 @@ def headless_view(view):
         try:
             if request.path.startswith(V3_PATH_PREFIX):
                 api_input.check_query(request, v3_endpoint_model(request))
+                check_path_parameters(request, kwargs)
                 if checks is None:
                     checks = v3_in_clinic_checks()
                 for name, value in kwargs.items():

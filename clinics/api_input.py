@@ -153,6 +153,8 @@ def check_query(request, model=None):
             if "\x00" in value:
                 raise BadRequest(f"{name} may not contain NUL characters.")
             parse = PARAMETERS.get(name)
+            if parse is None and name.endswith("_id"):
+                parse = whole_number(1)  # an object's id, e.g. revisions' user_id
             if parse is not None:
                 parse(name, value)
                 continue

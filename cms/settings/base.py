@@ -235,6 +235,8 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# A damaged or truncated upload is a form error, not a 500 (clinics/uploads.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "clinics.uploads.CompleteImageForm"
 # Our page types use Wagtail's own privacy and previews; the user bar would
 # add admin JavaScript to public pages for editors only.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
