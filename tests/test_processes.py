@@ -68,7 +68,7 @@ class Installation:
         self.servers = []
 
     def manage(self, *args):
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 (our own manage.py)
             [PYTHON, "manage.py", *args],
             cwd=ROOT,
             env=self.env,
@@ -84,7 +84,7 @@ class Installation:
             log = open(self.folder / f"node{number}.log", "w")  # noqa: SIM115
             self.servers.append(
                 (
-                    subprocess.Popen(
+                    subprocess.Popen(  # noqa: S603 (our own gunicorn)
                         [str(GUNICORN), "cms.wsgi", "--bind", f"127.0.0.1:{node}"],
                         cwd=ROOT,
                         env=self.env,
