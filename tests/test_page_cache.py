@@ -9,7 +9,7 @@ from wagtail.models import PageViewRestriction
 
 from home.models import ClinicSettings
 
-from .helpers import full_body, get_page, host_of, make_treatment
+from .helpers import full_body, get_page, host_of, make_image, make_treatment
 
 
 @pytest.fixture(autouse=True)
@@ -266,3 +266,106 @@ def test_can_be_turned_off(client, treatment_page, clinic_sites, settings):
     for _ in range(2):
         response = fetch(client, treatment_page, clinic_sites.toronto.site)
         assert "X-Cache" not in response
+
+
+# The boundary in the cache
+
+
+RESTRICTIONS = {
+    "login": {"restriction_type": "login"},
+    "password": {"restriction_type": "password", "password": "secret"},
+    "groups": {"restriction_type": "groups"},
+}
+
+
+@pytest.mark.parametrize("kind", list(RESTRICTIONS))
+def test_adding_a_restriction_removes_the_page_from_the_cache_at_once(
+    client, treatment_page, clinic_sites, kind
+):
+    toronto = clinic_sites.toronto
+    warm(client, (treatment_page, toronto.site), (toronto.index, toronto.site))
+    PageViewRestriction.objects.create(page=treatment_page, **RESTRICTIONS[kind])
+    response = fetch(client, treatment_page, toronto.site)
+    assert response.get("X-Cache") != "HIT"
+    assert b"Mechanism heading" not in response.content
+    # The listing no longer shows it to visitors either.
+    assert b"Summary of Prolotherapy" not in fetch(
+        client, toronto.index, toronto.site
+    ).content
+
+
+def test_a_restriction_above_the_page_removes_it_too(
+    client, treatment_page, clinic_sites
+):
+    toronto = clinic_sites.toronto
+    warm(client, (treatment_page, toronto.site))
+    PageViewRestriction.objects.create(page=toronto.index, restriction_type="login")
+    response = fetch(client, treatment_page, toronto.site)
+    assert response.status_code == 302  # to the login page, never the cached page
+
+
+def test_changing_or_removing_a_restriction_takes_effect_at_once(
+    client, treatment_page, clinic_sites
+):
+    site = clinic_sites.toronto.site
+    restriction = PageViewRestriction.objects.create(
+        page=treatment_page, restriction_type="password", password="secret"
+    )
+    restriction.delete()
+    warm(client, (treatment_page, site))
+    restriction = PageViewRestriction.objects.create(
+        page=treatment_page, restriction_type="password", password="secret"
+    )
+    assert b"Mechanism heading" not in fetch(client, treatment_page, site).content
+    restriction.restriction_type = "login"
+    restriction.save()
+    assert fetch(client, treatment_page, site).status_code == 302
+    restriction.delete()
+    response = fetch(client, treatment_page, site)
+    assert response.status_code == 200 and b"Mechanism heading" in response.content
+
+
+@pytest.mark.parametrize(
+    "host", ["TORONTO.localhost:8000", "toronto.localhost:8001", "Toronto.Localhost:8000"]
+)
+def test_a_page_for_another_spelling_of_the_host_is_never_stored(
+    client, treatment_page, clinic_sites, host
+):
+    image = make_image(collection=clinic_sites.toronto.collection)
+    treatment_page.hero_image = image
+    treatment_page.save_revision().publish()
+    path = treatment_page.relative_url(clinic_sites.toronto.site)
+    for _ in range(2):
+        odd = client.get(path, HTTP_HOST=host)
+        assert odd.status_code == 200
+        assert odd["X-Cache"] == "BYPASS"
+    canonical = get_page(client, treatment_page, clinic_sites.toronto.site)
+    assert canonical["X-Cache"] == "MISS"
+    # Absolute URLs in the page are the clinic's own, whatever the Host said.
+    og_image = re.search(rb'<meta property="og:image" content="([^"]+)"', odd.content)
+    assert og_image.group(1).startswith(b"http://toronto.localhost:8000/")
+    assert host.encode() not in odd.content
+    assert host.encode() not in canonical.content
+
+
+def test_one_subscriber_tells_both_caches(client, treatment_page, clinic_sites):
+    """A publish reaches the page cache and the search results cache through
+    the one content_changed signal."""
+    from clinics.content_changes import content_changed
+    from search import results_cache
+
+    received = []
+
+    def listen(sender, change, **kwargs):
+        received.append(change)
+
+    content_changed.connect(listen)
+    site = clinic_sites.toronto.site
+    warm(client, (treatment_page, site))
+    results_cache.put(site, "prolotherapy", 1, [treatment_page.pk])
+    treatment_page.title = "Prolotherapy, renamed"
+    treatment_page.save_revision().publish()
+    assert received and treatment_page.url_path in received[0].url_paths
+    assert state(client, treatment_page, site) == "MISS"
+    assert results_cache.get(site, "prolotherapy", 1) is None
+    content_changed.disconnect(listen)
