@@ -387,9 +387,42 @@ OPERATOR_ONLY_ADMIN_VIEWS = {
 }
 OPERATOR_ONLY_REPORT_MENU_ITEMS = {"page-types-usage"}
 
-# Query parameters of admin URLs that name pages (the page chooser's
-# "chosen" step takes ids, not a path).
-PAGE_ID_QUERY_PARAMETERS = ("id", "target_pages[]")
+# Query parameters of admin URLs that name objects by id: the choosers'
+# "chosen" steps and bulk actions take ids in the query string, not the path.
+ID_QUERY_PARAMETERS = ("id", "target_pages[]")
+
+
+def query_ids_model(match, kwargs):
+    """The model whose ids an admin URL's ``id`` parameters are."""
+    from django.apps import apps
+
+    if "app_label" in kwargs and "model_name" in kwargs:  # bulk actions
+        try:
+            return apps.get_model(kwargs["app_label"], kwargs["model_name"])
+        except LookupError:
+            return None
+    namespace = match.namespace if match is not None else ""
+    if namespace.startswith("wagtailimages"):
+        return get_image_model()
+    if namespace.startswith("wagtaildocs"):
+        return get_document_model()
+    if match is not None and match.url_name.startswith("wagtailadmin_choose_page"):
+        return Page
+    return None
+
+
+def _ids_in_reach(user, model, ids):
+    if issubclass(model, Page):
+        found = _page_ids_in_reach(user, ids)
+    elif issubclass(model, get_image_model() | get_document_model()):
+        found = set(
+            media_in_reach(user, model.objects.filter(pk__in=ids)).values_list(
+                "pk", flat=True
+            )
+        )
+    else:
+        return True  # e.g. snippets: shared by every clinic
+    return len(found) == len(set(ids))
 
 
 def out_of_reach(request, kwargs, checks):
@@ -404,13 +437,14 @@ def out_of_reach(request, kwargs, checks):
         check = checks.get(name)
         if check is not None and not check(user, value):
             return name
-    ids = [
-        value
-        for name in PAGE_ID_QUERY_PARAMETERS
+    ids = {
+        int(value)
+        for name in ID_QUERY_PARAMETERS
         for value in request.GET.getlist(name)
         if value.isascii() and value.isdigit()
-    ]
-    if ids and len(_page_ids_in_reach(user, ids)) < len(set(map(int, ids))):
+    }
+    model = query_ids_model(match, kwargs) if ids else None
+    if model is not None and not _ids_in_reach(user, model, ids):
         return "id"
     return None
 

@@ -313,3 +313,21 @@ def test_editor_cannot_publish_directly(client, editors, clinic_sites):
     data["action-publish"] = "action-publish"
     client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
     assert not Page.objects.get(pk=page.pk).live
+
+
+@pytest.mark.parametrize("kind", ["image", "document"])
+def test_bulk_actions_on_the_other_clinics_media_are_refused(
+    client, editors, clinic_objects, kind
+):
+    client.force_login(editors.toronto)
+    app, model = (
+        ("wagtailimages", "image") if kind == "image" else ("wagtaildocs", "document")
+    )
+    url = reverse("wagtail_bulk_action", args=[app, model, "delete"])
+    theirs = clinic_objects["kelowna"][kind]
+    ours = clinic_objects["toronto"][kind]
+    assert client.get(url, {"id": theirs.pk}).status_code == 404
+    assert client.get(url, {"id": [ours.pk, theirs.pk]}).status_code == 404
+    own = client.get(url, {"id": ours.pk})
+    assert own.status_code == 200
+    assert ours.title in own.content.decode()
