@@ -1,14 +1,15 @@
 from django.http import HttpResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
-from wagtail.models import Site
+
+from clinics.boundary import request_site
 
 
 @require_GET
 @cache_control(max_age=3600, public=True)
 def robots_txt(request):
     """Each clinic's robots.txt points at that clinic's own sitemap."""
-    site = Site.find_for_request(request)
+    site = request_site(request)
     root = site.root_url if site else request.build_absolute_uri("/").rstrip("/")
     lines = [
         "User-agent: *",

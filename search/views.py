@@ -1,7 +1,9 @@
 import re
 
 from django.template.response import TemplateResponse
-from wagtail.models import Page, Site
+from wagtail.models import Page
+
+from clinics.boundary import request_site
 
 from . import results_cache
 
@@ -60,7 +62,7 @@ def result_pages(ids):
 
 def search(request):
     query = clean_query(request.GET.get("q", ""))
-    site = Site.find_for_request(request)
+    site = request_site(request)
     number = page_number(request.GET.get("page"))
     found = []
     if query and site is not None:
