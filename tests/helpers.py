@@ -190,7 +190,7 @@ def post_new_treatment(client, index, body, *, action="publish", **fields):
     return client.post(url, data)
 
 
-# Editorial roles (see home/clinics.py)
+# Editorial roles (see home/clinic_setup.py)
 
 
 def make_editor(clinic, username):
