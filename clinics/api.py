@@ -223,19 +223,9 @@ def v3_in_clinic_checks():
     """URL parameter name -> check(request, value): is it the clinic's?"""
     from wagtail.contrib.redirects.models import Redirect
 
-    def page(request, value):
-        site = boundary.api_site(request)
-        return site.root_page.get_descendants(inclusive=True).filter(pk=value).exists()
-
-    def media(model):
+    def of_clinic(model):
         def check(request, value):
-            collection = boundary.clinic_collection(boundary.api_site(request))
-            return (
-                collection is not None
-                and model.objects.filter(
-                    pk=value, collection__path__startswith=collection.path
-                ).exists()
-            )
+            return boundary.object_in_clinic(model, value, boundary.api_site(request))
 
         return check
 
@@ -244,9 +234,9 @@ def v3_in_clinic_checks():
         return boundary.readable_redirects(request, found).exists()
 
     return {
-        "page_id": page,
-        "image_id": media(get_image_model()),
-        "document_id": media(get_document_model()),
+        "page_id": of_clinic(Page),
+        "image_id": of_clinic(get_image_model()),
+        "document_id": of_clinic(get_document_model()),
         "redirect_id": redirect,
     }
 
