@@ -289,9 +289,10 @@ def test_adding_a_restriction_removes_the_page_from_the_cache_at_once(
     assert response.get("X-Cache") != "HIT"
     assert b"Mechanism heading" not in response.content
     # The listing no longer shows it to visitors either.
-    assert b"Summary of Prolotherapy" not in fetch(
-        client, toronto.index, toronto.site
-    ).content
+    assert (
+        b"Summary of Prolotherapy"
+        not in fetch(client, toronto.index, toronto.site).content
+    )
 
 
 def test_a_restriction_above_the_page_removes_it_too(
@@ -326,7 +327,8 @@ def test_changing_or_removing_a_restriction_takes_effect_at_once(
 
 
 @pytest.mark.parametrize(
-    "host", ["TORONTO.localhost:8000", "toronto.localhost:8001", "Toronto.Localhost:8000"]
+    "host",
+    ["TORONTO.localhost:8000", "toronto.localhost:8001", "Toronto.Localhost:8000"],
 )
 def test_a_page_for_another_spelling_of_the_host_is_never_stored(
     client, treatment_page, clinic_sites, host
