@@ -204,6 +204,8 @@ CLINICS = [
             "opening_hours": "Monday–Thursday: 8:30–17:00\nFriday: 8:30–15:00",
             "booking_url": "https://booking.example.com/kelowna-clinic",
             "brand_colour": "#2f6b3a",
+            "province": "BC",
+            "time_zone": "America/Vancouver",
         },
         "treatments": [
             {

@@ -1,8 +1,11 @@
+import zoneinfo
+
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -11,6 +14,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from clinics.publishing import ClinicPageMixin
+from treatments.claims.rules import PROVINCES
 from treatments.models import TreatmentPage
 
 
@@ -138,6 +142,31 @@ class ClinicSettings(BaseSiteSetting):
         "(used by browsers, screen readers and search engines).",
     )
 
+    province = models.CharField(
+        _("province"),
+        max_length=2,
+        choices=[(code, province.name) for code, province in PROVINCES.items()],
+        default="ON",
+        help_text=_(
+            "Where the clinic practises: its college's advertising rules apply to "
+            "its pages."
+        ),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="America/Toronto",
+        help_text=_(
+            "The clinic's own time zone (e.g. America/Vancouver): review dates "
+            "and times are shown in it."
+        ),
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("medical review interval (months)"),
+        default=12,
+        help_text=_("How long a medical review stays current."),
+    )
+
     select_related = ["logo"]
 
     # Every page and API answer reads its clinic's settings: they are kept in
@@ -188,6 +217,14 @@ class ClinicSettings(BaseSiteSetting):
             [FieldPanel("brand_colour"), FieldPanel("language")],
             heading="Presentation",
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("province"),
+                FieldPanel("time_zone"),
+                FieldPanel("review_interval_months"),
+            ],
+            heading=_("Practice and medical review"),
+        ),
     ]
 
     class Meta:
@@ -199,6 +236,15 @@ class ClinicSettings(BaseSiteSetting):
 
     def clean(self):
         super().clean()
+        if self.time_zone not in zoneinfo.available_timezones():
+            raise ValidationError(
+                {
+                    "time_zone": _(
+                        "Enter a time zone such as America/Toronto or "
+                        "America/Vancouver."
+                    )
+                }
+            )
         colour = self.brand_colour or ""
         if hex_colour.regex.fullmatch(colour):
             ratio = contrast_with_white(colour)
@@ -210,6 +256,10 @@ class ClinicSettings(BaseSiteSetting):
                         f"{MIN_CONTRAST_WITH_WHITE}:1)."
                     }
                 )
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
 
     @property
     def og_locale(self):

@@ -35,6 +35,8 @@ KELOWNA = {
         "opening_hours": "Tuesday–Saturday: 8:00–16:00",
         "booking_url": "https://booking.example.com/kelowna",
         "brand_colour": "#2f6b3a",
+        "province": "BC",
+        "time_zone": "America/Vancouver",
     },
 }
 

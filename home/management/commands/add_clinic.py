@@ -28,13 +28,25 @@ class Command(BaseCommand):
         )
         parser.add_argument("--port", default="80", help="Default: 80.")
         parser.add_argument(
+            "--province",
+            default="ON",
+            help="Whose college's advertising rules apply: ON or BC (default ON).",
+        )
+        parser.add_argument(
+            "--time-zone",
+            default="America/Toronto",
+            help="The clinic's time zone, e.g. America/Vancouver.",
+        )
+        parser.add_argument(
             "--default",
             action="store_true",
             help="Serve this clinic for unknown hostnames, unless another site "
             "already does.",
         )
 
-    def handle(self, *args, name, hostname, port, default, **options):
+    def handle(
+        self, *args, name, hostname, port, default, province, time_zone, **options
+    ):
         name = name.strip()
         if not name:
             raise CommandError("--name must not be empty.")
@@ -42,7 +54,11 @@ class Command(BaseCommand):
         remove_wagtail_welcome_site()
         try:
             clinic = ensure_clinic(
-                name=name, hostname=hostname.strip(), port=port, is_default=default
+                name=name,
+                hostname=hostname.strip(),
+                port=port,
+                is_default=default,
+                settings={"province": province.upper(), "time_zone": time_zone},
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
