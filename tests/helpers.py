@@ -56,7 +56,13 @@ def full_body(image=None, link_page=None):
             "value": {
                 "heading": "Benefits heading",
                 "intro": "",
-                "items": [{"title": "Benefit title", "text": "Benefit text"}],
+                "items": [
+                    {
+                        "title": "Benefit title",
+                        "text": "Benefit text",
+                        "references": "1",
+                    }
+                ],
             },
         },
         {
@@ -81,6 +87,21 @@ def full_body(image=None, link_page=None):
         {
             "type": "rich_text",
             "value": {"heading": "Rich heading", "body": "<p>Rich <i>body</i></p>"},
+        },
+        {
+            "type": "references",
+            "value": {
+                "heading": "References heading",
+                "items": [
+                    {
+                        "title": "Reference title",
+                        "source": "Reference source",
+                        "year": 2020,
+                        "link": "",
+                        "doi": "10.1000/test-reference",
+                    }
+                ],
+            },
         },
         {
             "type": "call_to_action",

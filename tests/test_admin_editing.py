@@ -97,6 +97,7 @@ def test_block_picker_offers_every_block_with_a_preview(admin_client, clinic_sit
         "rich_text",
         "call_to_action",
         "image",
+        "references",
     }
     for key, block in stream.child_blocks.items():
         assert block.meta.template == f"blocks/{key}.html"

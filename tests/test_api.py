@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from treatments.blocks import TreatmentStreamBlock
 from treatments.models import TreatmentPage
 
 from .api.support import APIClient, openapi_document, token_for
@@ -12,16 +13,8 @@ from .helpers import full_body, make_image, make_treatment
 TORONTO = "toronto.localhost:8000"
 KELOWNA = "kelowna.localhost:8000"
 LIST = "/api/v2/pages/?type=treatments.TreatmentPage&fields=*"
-BLOCK_TYPES = [
-    "mechanism",
-    "indications",
-    "benefits",
-    "risks",
-    "faq",
-    "rich_text",
-    "call_to_action",
-    "image",
-]
+# Every block type of the treatment body, from its definition.
+BLOCK_TYPES = list(TreatmentStreamBlock.base_blocks)
 
 
 @pytest.fixture

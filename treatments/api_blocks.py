@@ -96,6 +96,10 @@ class BlockSchemas:
             ]
         if isinstance(block, TEXT_BLOCKS):
             return str
+        if isinstance(block, blocks.BooleanBlock):
+            return bool
+        if isinstance(block, blocks.IntegerBlock):
+            return int | None
         if isinstance(block, ImageChooserBlock):
             return ApiImage | None
         if isinstance(block, blocks.PageChooserBlock):
@@ -146,6 +150,21 @@ class BlockSchemas:
                 return text, ...
             # Optional, or required with a default editors see prefilled.
             return text, str(default or "")
+        if isinstance(block, blocks.BooleanBlock):
+            return bool, bool(default)
+        if isinstance(block, blocks.IntegerBlock):
+            bounds = {
+                key: value
+                for key, value in (
+                    ("ge", block.field.min_value),
+                    ("le", block.field.max_value),
+                )
+                if value is not None
+            }
+            annotation = Annotated[int, Field(**bounds)]
+            if required:
+                return annotation, ...
+            return annotation | None, None
         if isinstance(block, (ImageChooserBlock, blocks.PageChooserBlock)):
             noun = "image" if isinstance(block, ImageChooserBlock) else "page"
             description = f"Id of the {noun}."
@@ -203,6 +222,10 @@ class BlockSchemas:
                     value.get_url(request=context.request), context.request
                 ),
             }
+        if isinstance(block, blocks.BooleanBlock):
+            return bool(value)
+        if isinstance(block, blocks.IntegerBlock):
+            return value
         return "" if value is None else str(value)
 
 

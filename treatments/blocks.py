@@ -5,7 +5,11 @@ renaming one needs a data migration. Each StructBlock renders through exactly
 one template, ``templates/blocks/<key>.html``.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
@@ -33,6 +37,31 @@ def intro_block():
     )
 
 
+REFERENCE_NUMBERS = re.compile(r"^\s*\d+(\s*,\s*\d+)*\s*$")
+
+
+def reference_numbers_block():
+    """Which of the page's references back a point: "1" or "1, 3"."""
+    return blocks.CharBlock(
+        required=False,
+        max_length=40,
+        label=_("References"),
+        help_text=_(
+            "Numbers of the entries in this page's References block that back "
+            "this, e.g. 1, 3. Never cite a source you have not read."
+        ),
+        validators=[
+            RegexValidator(
+                REFERENCE_NUMBERS, _("Enter reference numbers such as 1 or 1, 3.")
+            )
+        ],
+    )
+
+
+def cited_numbers(text):
+    return [int(n) for n in re.findall(r"\d+", text or "")]
+
+
 class StepBlock(blocks.StructBlock):
     title = blocks.CharBlock(
         max_length=120, help_text="e.g. Promotes collagen production"
@@ -58,6 +87,7 @@ class PointBlock(blocks.StructBlock):
 
     title = blocks.CharBlock(max_length=120)
     text = blocks.TextBlock()
+    references = reference_numbers_block()
 
     class Meta:
         icon = "circle-check"
@@ -137,6 +167,7 @@ class RisksBlock(blocks.StructBlock):
         help_text="An honest note on the strength of the evidence, shown "
         "highlighted after the risks.",
     )
+    evidence_references = reference_numbers_block()
 
     class Meta:
         icon = "warning"
@@ -242,6 +273,15 @@ class ImageBlock(blocks.StructBlock):
         help_text="Describe the image for people who cannot see it.",
     )
     caption = blocks.CharBlock(max_length=250, required=False)
+    consent_recorded = blocks.BooleanBlock(
+        required=False,
+        label=_("Patient's consent recorded"),
+        help_text=_(
+            "For an image of a patient (before and after a treatment): tick only "
+            "if the clinic holds the patient's express consent to this use, "
+            "given after their treatment."
+        ),
+    )
 
     class Meta:
         icon = "image"
@@ -249,6 +289,53 @@ class ImageBlock(blocks.StructBlock):
         template = "blocks/image.html"
         description = "An image with alternative text and an optional caption."
         preview_value = {"alt_text": "", "caption": "An image with a caption."}
+
+
+class ReferenceBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=300, label=_("Title"))
+    source = blocks.CharBlock(
+        max_length=300,
+        label=_("Authors or source"),
+        help_text=_("e.g. the authors, or the organisation that published it."),
+    )
+    year = blocks.IntegerBlock(
+        required=False, min_value=1800, max_value=2100, label=_("Year")
+    )
+    link = blocks.URLBlock(required=False, label=_("Link"))
+    doi = blocks.CharBlock(
+        required=False,
+        max_length=200,
+        label=_("DOI"),
+        validators=[
+            RegexValidator(
+                r"^10\.\d{4,9}/\S+$", _("Enter a DOI such as 10.1000/xyz123.")
+            )
+        ],
+    )
+
+    class Meta:
+        icon = "openquote"
+        label = _("Reference")
+
+
+class ReferencesBlock(blocks.StructBlock):
+    heading = heading_block("References")
+    items = blocks.ListBlock(ReferenceBlock(), min_num=1)
+
+    class Meta:
+        icon = "list-ol"
+        label = _("References")
+        template = "blocks/references.html"
+        description = _(
+            "The sources behind the page's claims, as a numbered list that "
+            "benefits, risks and the evidence note can point to."
+        )
+        preview_value = {
+            "heading": "References",
+            "items": [
+                {"title": "Title of a published source", "source": "Its authors"}
+            ],
+        }
 
 
 class TreatmentStreamBlock(blocks.StreamBlock):
@@ -260,3 +347,39 @@ class TreatmentStreamBlock(blocks.StreamBlock):
     rich_text = RichTextSectionBlock()
     call_to_action = CallToActionBlock()
     image = ImageBlock()
+    references = ReferencesBlock()
+
+    def clean(self, value):
+        value = super().clean(value)
+        available = sum(
+            len(child.value["items"])
+            for child in value
+            if child.block_type == "references"
+        )
+        errors = {}
+        for position, child in enumerate(value):
+            cited = [
+                number
+                for point in self.points_of(child)
+                for number in cited_numbers(point)
+            ]
+            missing = sorted({n for n in cited if not 1 <= n <= available})
+            if missing:
+                errors[position] = ValidationError(
+                    _(
+                        "This points to reference %(numbers)s, but the page's "
+                        "References block has %(count)s entries."
+                    )
+                    % {"numbers": ", ".join(map(str, missing)), "count": available}
+                )
+        if errors:
+            raise blocks.StreamBlockValidationError(block_errors=errors)
+        return value
+
+    @staticmethod
+    def points_of(child):
+        """The reference numbers a block's points and evidence note give."""
+        if child.block_type in ("benefits", "risks"):
+            yield from (item.get("references") for item in child.value["items"])
+        if child.block_type == "risks":
+            yield child.value.get("evidence_references")

@@ -124,6 +124,19 @@ def _blocks(page, block_type):
     return [block.value for block in page.body if block.block_type == block_type]
 
 
+def citation_node(item):
+    """A reference of the page's References block, as schema.org CreativeWork."""
+    node = {"@type": "CreativeWork", "name": item["title"], "author": item["source"]}
+    if item.get("year"):
+        node["datePublished"] = str(item["year"])
+    if item.get("doi"):
+        node["url"] = f"https://doi.org/{item['doi']}"
+        node["identifier"] = f"doi:{item['doi']}"
+    elif item.get("link"):
+        node["url"] = item["link"]
+    return node
+
+
 def treatment_json_ld(page, clinic, request=None):
     """The whole JSON-LD graph of one treatment page, as a dict."""
     url = page.get_full_url(request)
@@ -194,6 +207,13 @@ def treatment_json_ld(page, clinic, request=None):
                 else {}
             ),
         }
+    citations = [
+        citation_node(item)
+        for references in _blocks(page, "references")
+        for item in references["items"]
+    ]
+    if citations:
+        webpage["citation"] = citations
     if conditions:
         webpage["about"] += [
             {"@id": f"{url}#condition-{i}"} for i in range(len(conditions))

@@ -42,3 +42,11 @@ def absolute_on_site(context, page, url):
     if url.startswith(("http://", "https://")):
         return url
     return site_root_url(page, context.get("request")) + url
+
+
+@register.filter
+def reference_numbers(text):
+    """ "1, 3" as [1, 3] (see blocks.reference_numbers_block)."""
+    from treatments.blocks import cited_numbers
+
+    return cited_numbers(text)

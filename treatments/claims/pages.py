@@ -1,0 +1,16 @@
+"""The health-advertising check of a page, with its clinic's province."""
+
+from clinics.identity import clinic_settings_for_page
+
+from .checker import check_page
+
+
+def page_province(page, request=None):
+    return clinic_settings_for_page(page, request).province or "ON"
+
+
+def page_findings(page, request=None):
+    """Findings of ``page`` as it stands (a draft, or a form's unsaved page)."""
+    if getattr(page, "body", None) is None:
+        return []
+    return check_page(page, page_province(page, request))
