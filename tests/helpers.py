@@ -178,6 +178,18 @@ def faq_value(question):
     }
 
 
+def risks_value(evidence_note="The evidence is limited."):
+    return {
+        "heading": "Risks",
+        "intro": "",
+        "items": list_items(
+            [{"title": "Soreness", "text": "At the injection site.", "references": ""}]
+        ),
+        "evidence_note": evidence_note,
+        "evidence_references": "",
+    }
+
+
 def mechanism_value(step_title):
     return {
         "heading": "How it works",
@@ -186,7 +198,7 @@ def mechanism_value(step_title):
     }
 
 
-def post_new_treatment(client, index, body, *, action="publish", **fields):
+def post_new_treatment(client, index, body, *, action="submit", **fields):
     """Post the admin's "add treatment page" form under ``index``.
 
     ``body`` is a list of (block type, form value) pairs; ``fields`` override
@@ -242,3 +254,21 @@ def make_document(title, collection):
     )
     document.save()
     return document
+
+
+def mark_reviewed(page, on, clinician=None):
+    """Record a medical review of what is live now, as approval does."""
+    from treatments.models import Clinician, TreatmentPage
+
+    clinician = (
+        clinician
+        or Clinician.objects.get_or_create(
+            name="Dr Test Reviewer", defaults={"credentials": "MD"}
+        )[0]
+    )
+    page.refresh_from_db()
+    TreatmentPage.objects.filter(pk=page.pk).update(
+        reviewed_by=clinician, last_reviewed=on, reviewed_revision=page.live_revision
+    )
+    page.refresh_from_db()
+    return page

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from treatments.models import TreatmentPage
 
-from .helpers import faq_value, mechanism_value, post_new_treatment
+from .helpers import faq_value, mechanism_value, post_new_treatment, risks_value
 
 
 def create_treatment(client, index, body, slug="new-treatment"):
@@ -17,13 +17,18 @@ def test_editor_creates_treatment_with_faq(admin_client, clinic_sites):
     response = create_treatment(
         admin_client,
         clinic_sites.toronto.index,
-        [("faq", faq_value("Does it hurt?")), ("mechanism", mechanism_value("Step"))],
+        [
+            ("faq", faq_value("Does it hurt?")),
+            ("mechanism", mechanism_value("Step")),
+            ("risks", risks_value()),
+        ],
     )
     assert response.status_code == 302
     page = TreatmentPage.objects.get(slug="new-treatment")
-    assert page.live
-    assert page.body[0].block_type == "faq"
-    assert page.body[0].value["items"][0]["question"] == "Does it hurt?"
+    assert page.workflow_in_progress  # submitted for medical review
+    draft = page.get_latest_revision_as_object()
+    assert draft.body[0].block_type == "faq"
+    assert draft.body[0].value["items"][0]["question"] == "Does it hurt?"
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 
 from treatments.structured_data import opening_hours_specification
 
-from .helpers import get_page, host_of, make_image, make_treatment
+from .helpers import get_page, host_of, make_image, make_treatment, mark_reviewed
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -73,13 +73,18 @@ def test_json_ld_shows_medical_review_when_known(client, clinic_sites, treatment
     from treatments.models import Clinician
 
     clinician = Clinician.objects.create(name="Dr. Ada Example", credentials="MD")
-    treatment_page.reviewed_by = clinician
-    treatment_page.last_reviewed = date(2026, 10, 1)
-    treatment_page.save_revision().publish()
+    mark_reviewed(treatment_page, date(2026, 10, 1), clinician)
     data = json_ld(get_page(client, treatment_page, clinic_sites.toronto.site))
     webpage = by_type(data, "MedicalWebPage")
     assert webpage["lastReviewed"] == "2026-10-01"
     assert webpage["reviewedBy"]["name"] == "Dr. Ada Example"
+
+    # A later revision live without review: the page no longer claims it.
+    treatment_page.refresh_from_db()
+    treatment_page.summary = "Changed without review"
+    treatment_page.save_revision().publish()
+    data = json_ld(get_page(client, treatment_page, clinic_sites.toronto.site))
+    assert "lastReviewed" not in by_type(data, "MedicalWebPage")
 
 
 def test_json_ld_cannot_break_out_of_its_script(client, clinic_sites):

@@ -91,10 +91,13 @@ def test_sharing_twice_is_a_clear_error(treatment_page):
         call_command("share_treatment", *args, "--copy")
 
 
-def test_operator_shares_from_the_admin_as_alias(
+def test_a_copy_made_in_the_admin_waits_for_its_own_review(
     admin_client, treatment_page, clinic_sites
 ):
-    # Wagtail's own copy view: choose the other clinic's index, tick "alias".
+    """Wagtail's copy view makes an independent copy in the other clinic, not
+    live: it goes through that clinic's medical review. An alias (which is
+    live at once) is made with share_treatment, as nobody publishes
+    treatment pages directly."""
     response = admin_client.post(
         reverse("wagtailadmin_pages:copy", args=[treatment_page.pk]),
         {
@@ -102,10 +105,22 @@ def test_operator_shares_from_the_admin_as_alias(
             "new_slug": treatment_page.slug,
             "new_parent_page": clinic_sites.kelowna.index.pk,
             "alias": "on",
+            "publish_copies": "on",
+        },
+    )
+    assert response.status_code == 200  # refused: it would go live unreviewed
+    assert not TreatmentPage.objects.child_of(clinic_sites.kelowna.index).exists()
+    response = admin_client.post(
+        reverse("wagtailadmin_pages:copy", args=[treatment_page.pk]),
+        {
+            "new_title": treatment_page.title,
+            "new_slug": treatment_page.slug,
+            "new_parent_page": clinic_sites.kelowna.index.pk,
         },
     )
     assert response.status_code == 302
-    assert kelowna_copy(clinic_sites).alias_of_id == treatment_page.pk
+    copy = kelowna_copy(clinic_sites)
+    assert copy.alias_of_id is None and not copy.live
 
 
 def test_editor_cannot_share_into_another_clinic(

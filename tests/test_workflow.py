@@ -11,7 +11,13 @@ from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from treatments.models import TreatmentPage
 
-from .helpers import faq_value, get_page, make_treatment
+from .helpers import (
+    faq_value,
+    get_page,
+    make_treatment,
+    mark_reviewed,
+    risks_value,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +29,9 @@ def submit_new_treatment(client, index, slug="sweet-injections"):
             "title": "Sweet injections",
             "slug": slug,
             "summary": "A summary for review.",
-            "body": streamfield([("faq", faq_value("Is it safe?"))]),
+            "body": streamfield(
+                [("faq", faq_value("Is it safe?")), ("risks", risks_value())]
+            ),
         }
     )
     data["action-submit"] = "Submit for review"
@@ -119,24 +127,29 @@ def test_editor_cannot_approve_own_submission(client, submitted, editors):
     assert not TreatmentPage.objects.get(pk=submitted.pk).live
 
 
-def test_operator_superuser_can_still_publish_directly(admin_client, clinic_sites):
+def test_nobody_publishes_a_treatment_page_directly(admin_client, clinic_sites):
+    """Not even the operator: a treatment page goes live only through the
+    medical review's approval. Other page types publish as before."""
     data = nested_form_data(
         {
             "title": "Operator page",
             "slug": "operator-page",
             "summary": "Published by the operator.",
-            "body": streamfield([("faq", faq_value("Who?"))]),
+            "body": streamfield([("faq", faq_value("Who?")), ("risks", risks_value())]),
         }
     )
     data["action-publish"] = "action-publish"
-    admin_client.post(
-        reverse(
-            "wagtailadmin_pages:add",
-            args=["treatments", "treatmentpage", clinic_sites.toronto.index.pk],
-        ),
-        data,
+    add = reverse(
+        "wagtailadmin_pages:add",
+        args=["treatments", "treatmentpage", clinic_sites.toronto.index.pk],
     )
-    assert TreatmentPage.objects.get(slug="operator-page").live
+    assert b"action-publish" not in admin_client.get(add).content
+    admin_client.post(add, data)
+    assert not TreatmentPage.objects.get(slug="operator-page").live
+
+    index = clinic_sites.toronto.index
+    edit = reverse("wagtailadmin_pages:edit", args=[index.pk])
+    assert b"action-publish" in admin_client.get(edit).content
 
 
 def test_treatment_preview_uses_the_clinics_branding(client, clinic_sites, editors):
@@ -157,18 +170,23 @@ def test_review_report_lists_stale_and_unreviewed_pages_per_clinic(
     stale = make_treatment(clinic_sites.toronto.index, title="Stale review")
     make_treatment(clinic_sites.toronto.index, title="Never reviewed")
     other = make_treatment(clinic_sites.kelowna.index, title="Kelowna stale")
-    TreatmentPage.objects.filter(pk=fresh.pk).update(
-        last_reviewed=today - datetime.timedelta(days=30)
+    mark_reviewed(fresh, today - datetime.timedelta(days=30))
+    for page in (stale, other):
+        mark_reviewed(page, today - datetime.timedelta(days=400))
+    # Reviewed recently, but a later revision went live without review.
+    edited = mark_reviewed(
+        make_treatment(clinic_sites.toronto.index, title="Edited since review"),
+        today,
     )
-    TreatmentPage.objects.filter(pk__in=[stale.pk, other.pk]).update(
-        last_reviewed=today - datetime.timedelta(days=400)
-    )
+    edited.title = "Edited since review, again"
+    edited.save_revision().publish()
     url = reverse("medical_review_report")
 
     client.force_login(editors.toronto)
     html = client.get(url).content.decode()
     assert "Stale review" in html
     assert "Never reviewed" in html
+    assert "Edited since review, again" in html
     assert "Fresh review" not in html
     assert "Kelowna stale" not in html  # another clinic's page
 

@@ -8,7 +8,14 @@ from wagtail.search import index
 from clinics.publishing import ClinicPageMixin
 
 from .blocks import TreatmentStreamBlock
-from .review import Clinician, ClinicianField, MedicalReviewTask
+from .review import (
+    Clinician,
+    ClinicianField,
+    MedicalReviewTask,
+    ReviewedChildrenPermissionTester,
+    ReviewedPagePermissionTester,
+    months_later,
+)
 from .structured_data import StructuredDataField
 
 __all__ = ["Clinician", "MedicalReviewTask", "TreatmentIndexPage", "TreatmentPage"]
@@ -28,6 +35,9 @@ class TreatmentIndexPage(ClinicPageMixin, Page):
     parent_page_types = ["home.HomePage"]
     subpage_types = ["treatments.TreatmentPage"]
     max_count_per_parent = 1
+
+    def permissions_for_user(self, user):
+        return ReviewedChildrenPermissionTester(user, self)
 
     def get_treatments(self):
         return (
@@ -77,6 +87,16 @@ class TreatmentPage(ClinicPageMixin, Page):
     last_reviewed = models.DateField(
         null=True, blank=True, verbose_name="date of last medical review"
     )
+    # The revision the review approved: the page claims the review only while
+    # that revision is live (see current_review).
+    reviewed_revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -118,6 +138,39 @@ class TreatmentPage(ClinicPageMixin, Page):
     @property
     def meta_description(self):
         return self.search_description or self.summary
+
+    def permissions_for_user(self, user):
+        return ReviewedPagePermissionTester(user, self)
+
+    @property
+    def current_review(self):
+        """(clinician, date) of the medical review of what is live, or None.
+
+        A review belongs to the revision it approved; an alias shows its
+        original's."""
+        if self.alias_of_id:
+            original = self.alias_of.specific
+            return getattr(original, "current_review", None)
+        if (
+            self.reviewed_by_id
+            and self.last_reviewed
+            and self.reviewed_revision_id
+            and self.reviewed_revision_id == self.live_revision_id
+        ):
+            return self.reviewed_by, self.last_reviewed
+        return None
+
+    def next_review_due(self, interval_months):
+        review = self.current_review
+        return months_later(review[1], interval_months) if review else None
+
+    def get_admin_display_title(self):
+        # Reviewers work across clinics: their queue names each page's clinic.
+        from clinics.identity import clinic_settings_for_page
+
+        title = super().get_admin_display_title()
+        clinic = clinic_settings_for_page(self).name
+        return f"{title} · {clinic}" if clinic else title
 
     def get_context(self, request, *args, **kwargs):
         # Every page its rich text links to, in one query (see links.py).

@@ -1,7 +1,7 @@
 """Admin report: treatment pages due for medical review, per clinic."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.filters import WagtailFilterSet
@@ -9,16 +9,28 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import PageReportView
 from wagtail.models import Site
 
+from clinics.identity import clinic_settings_for_site_id
+
 from .models import TreatmentPage
-from .review import REVIEW_INTERVAL
+from .review import months_later
 
 
 def due_for_review(pages, today=None):
-    """Pages never reviewed, or last reviewed more than twelve months ago."""
-    today = today or timezone.localdate()
-    return pages.filter(
-        Q(last_reviewed__isnull=True) | Q(last_reviewed__lt=today - REVIEW_INTERVAL)
+    """Pages whose live content has no current review: never reviewed, a later
+    revision live without review, or reviewed longer ago than their clinic's
+    review interval (in the clinic's own time zone)."""
+    unreviewed = (
+        Q(last_reviewed__isnull=True)
+        | Q(reviewed_revision__isnull=True)
+        | ~Q(reviewed_revision_id=F("live_revision_id"))
     )
+    stale = Q(pk__in=[])
+    for site in Site.objects.select_related("root_page"):
+        clinic = clinic_settings_for_site_id(site.pk)
+        local_today = today or timezone.localdate(timezone=clinic.tzinfo)
+        cutoff = months_later(local_today, -clinic.review_interval_months)
+        stale |= Q(path__startswith=site.root_page.path, last_reviewed__lt=cutoff)
+    return pages.filter(unreviewed | stale)
 
 
 class ClinicFilter(django_filters.ModelChoiceFilter):

@@ -15,6 +15,7 @@ phone, email, opening_hours, booking_url, logo.
 import re
 from typing import Any
 
+from django.utils import timezone
 from django.utils.html import strip_tags
 from rest_framework import serializers
 
@@ -192,12 +193,15 @@ def treatment_json_ld(page, clinic, request=None):
         "about": [{"@id": therapy_id}],
         "publisher": {"@id": f"{home_url}#clinic"},
     }
+    # Dates in the clinic's own time zone, as visitors read them on the page.
     if page.last_published_at:
-        webpage["dateModified"] = page.last_published_at.date().isoformat()
-    if getattr(page, "last_reviewed", None):
-        webpage["lastReviewed"] = page.last_reviewed.isoformat()
-    reviewer = getattr(page, "reviewed_by", None)
-    if reviewer is not None:
+        webpage["dateModified"] = (
+            timezone.localtime(page.last_published_at, clinic.tzinfo).date().isoformat()
+        )
+    review = getattr(page, "current_review", None)
+    if review is not None:
+        reviewer, reviewed_on = review
+        webpage["lastReviewed"] = reviewed_on.isoformat()
         webpage["reviewedBy"] = {
             "@type": "Person",
             "name": reviewer.name,

@@ -235,6 +235,9 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# Approval publishes on the medical review's authority (treatments/review.py):
+# nobody holds "publish" for treatment pages.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "treatments.review_finish.publish_approved_revision"
 # A damaged or truncated upload is a form error, not a 500 (clinics/uploads.py).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "clinics.uploads.CompleteImageForm"
 # Our page types use Wagtail's own privacy and previews; the user bar would

@@ -50,3 +50,19 @@ def reference_numbers(text):
     from treatments.blocks import cited_numbers
 
     return cited_numbers(text)
+
+
+@register.simple_tag(takes_context=True)
+def medical_review(context, page):
+    """Who reviewed what is live and when, and when the next review is due,
+    in the clinic's own terms; None when the live content is not reviewed."""
+    review = getattr(page, "current_review", None)
+    if review is None:
+        return None
+    clinic = clinic_settings_for_page(page, context.get("request"))
+    clinician, reviewed_on = review
+    return {
+        "clinician": clinician,
+        "date": reviewed_on,
+        "next_due": page.next_review_due(clinic.review_interval_months),
+    }
