@@ -226,8 +226,16 @@ def unknown_body_fields(schema, body, components, default_type=None):
         for member in members:
             meta_schema = _resolve(member, components).get("properties", {}).get("meta")
             if meta_schema:
-                meta_names |= set(
-                    _resolve(meta_schema, components).get("properties", {})
-                )
+                meta_names |= _property_names(meta_schema, components)
         unknown += [f"meta.{name}" for name in meta if name not in meta_names]
     return unknown
+
+
+def _property_names(schema, components):
+    """Property names of an object schema, through $ref and its unions."""
+    schema = _resolve(schema, components)
+    names = set(schema.get("properties", {}))
+    for key in ("anyOf", "oneOf", "allOf"):
+        for member in schema.get(key, []):
+            names |= _property_names(member, components)
+    return names

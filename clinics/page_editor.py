@@ -11,6 +11,8 @@ import logging
 
 from django.contrib import messages
 from django.db import InterfaceError, OperationalError, transaction
+from wagtail.admin.ui.side_panels import ChecksSidePanel
+from wagtail.admin.views.pages.create import CreateView
 from wagtail.admin.views.pages.edit import EditView
 from wagtail.admin.viewsets.pages import PageViewSet
 
@@ -24,7 +26,31 @@ FAILED_MESSAGE = (
 )
 
 
-class AtomicEditView(EditView):
+class PageChecksMixin:
+    """Wagtail's checks side panel, or the page type's own extension of it
+    (``checks_side_panel_class``: treatment pages add their health-advertising
+    findings)."""
+
+    def get_side_panels(self):
+        panels = super().get_side_panels()
+        panel_class = getattr(self.page, "checks_side_panel_class", None)
+        if panel_class is None:
+            return panels
+        for position, panel in enumerate(panels):
+            if type(panel) is ChecksSidePanel:
+                panels[position] = panel_class(
+                    self.page,
+                    self.request,
+                    parent_page=getattr(self, "parent_page", None),
+                )
+        return panels
+
+
+class ClinicCreateView(PageChecksMixin, CreateView):
+    pass
+
+
+class AtomicEditView(PageChecksMixin, EditView):
     def save_action(self):
         return self._all_or_nothing(super().save_action, "saved")
 
@@ -33,6 +59,19 @@ class AtomicEditView(EditView):
 
     def submit_action(self):
         return self._all_or_nothing(super().submit_action, "submitted for review")
+
+    def perform_workflow_action(self):
+        # Wagtail says "Page … has been updated" after any workflow action; a
+        # task that says what happened ("approved and published") is asked.
+        task = self.page.current_workflow_task
+        action = self.workflow_action
+        response = self._all_or_nothing(super().perform_workflow_action, "saved")
+        describe = getattr(task, "action_message", None)
+        message = describe(self.page, action) if describe else None
+        if message and response.status_code in (301, 302):
+            list(messages.get_messages(self.request))
+            messages.success(self.request, message)
+        return response
 
     def _all_or_nothing(self, action, verb):
         title = self.page.get_admin_display_title()
@@ -61,6 +100,7 @@ class AtomicEditView(EditView):
 class AtomicPageViewSet(PageViewSet):
     """Wagtail's page views for one page type, with the all-or-nothing editor."""
 
+    add_view_class = ClinicCreateView
     edit_view_class = AtomicEditView
 
     @classmethod

@@ -10,6 +10,9 @@ from wagtail.fields import StreamField
 
 from . import boundary
 
+# Admin actions that send a page on towards going live.
+SUBMITTING_ACTIONS = ("action-submit", "action-publish", "action-restart-workflow")
+
 
 class ClinicPageForm(WagtailAdminPageForm):
     """What a page refers to (its images, documents and linked pages, in its
@@ -33,6 +36,19 @@ class ClinicPageForm(WagtailAdminPageForm):
             if foreign:
                 self.add_error(name, self.foreign_error(model, name, foreign, site))
         return cleaned_data
+
+    def _post_clean(self):
+        super()._post_clean()
+        # A page type may refuse to be submitted or published while its
+        # content has findings (treatment pages: the health-advertising
+        # check). It is asked with the form's values, before anything is
+        # saved, so the editor gets the form back with the list.
+        if not any(self.data.get(action) for action in SUBMITTING_ACTIONS):
+            return
+        blocking = getattr(self.instance, "submission_blockers", None)
+        messages = blocking(self.for_user, parent=self.parent_page) if blocking else []
+        if messages:
+            self.add_error(None, ValidationError(messages))
 
     @staticmethod
     def foreign_error(model, name, foreign, site):

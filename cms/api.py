@@ -20,6 +20,7 @@ from clinics.api import (
 )
 from home.api import router as clinic_router
 from treatments.api import TypedPagesAPIViewSet, check_typed_body
+from treatments.api_findings import router as findings_router
 
 v2_router = WagtailAPIRouter("wagtailapi")
 v2_router.register_endpoint("pages", TypedPagesAPIViewSet)
@@ -28,6 +29,7 @@ v2_router.register_endpoint("documents", ClinicDocumentsAPIViewSet)
 
 scope_v3()
 v3_api.add_router("/clinic/", clinic_router)
+v3_api.add_router("/pages/", findings_router)
 v3_api.get_openapi_schema = openapi_schema(v3_api.get_openapi_schema)
 check_typed_body()
 

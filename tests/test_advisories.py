@@ -29,6 +29,7 @@ from .helpers import (
     list_items,
     make_treatment,
     post_new_treatment,
+    risks_value,
 )
 
 pytestmark = pytest.mark.django_db
@@ -290,11 +291,12 @@ def test_script_links_posted_to_the_editor_are_dropped(admin_client, clinic_site
     response = post_new_treatment(
         admin_client,
         clinic_sites.toronto.index,
-        [("faq", faq)],
+        [("faq", faq), ("risks", risks_value())],
         slug="editor-rich-text",
     )
     assert response.status_code == 302
     page = TreatmentPage.objects.get(slug="editor-rich-text")
-    source = page.body[0].value["items"][0]["answer"].source
+    draft = page.get_latest_revision_as_object()
+    source = draft.body[0].value["items"][0]["answer"].source
     assert "click here" in source
     assert_no_active_content(source)

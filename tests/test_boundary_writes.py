@@ -11,7 +11,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 from treatments.models import TreatmentPage
 
 from .api.support import APIClient, token_for
-from .helpers import make_image, make_treatment
+from .helpers import make_image, make_treatment, risks_value
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +188,7 @@ def test_v3_create_with_unknown_field_stores_nothing(api, clinic_sites, editors)
 
 
 TEXT_SECTION = ("rich_text", {"heading": "", "body": rich_text("<p>Text.</p>")})
+RISKS = ("risks", risks_value())
 
 
 def edit_form(page, **fields):
@@ -196,7 +197,7 @@ def edit_form(page, **fields):
             "title": page.title,
             "slug": page.slug,
             "summary": page.summary,
-            "body": streamfield(fields.pop("body", [TEXT_SECTION])),
+            "body": streamfield(fields.pop("body", [TEXT_SECTION, RISKS])),
             **fields,
         }
     )

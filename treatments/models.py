@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import StreamField
@@ -136,11 +137,39 @@ class TreatmentPage(ClinicPageMixin, Page):
     subpage_types = []
 
     @property
+    def checks_side_panel_class(self):
+        # The editor's checks panel shows the health-advertising findings.
+        from .admin_findings import HealthAdvertisingChecksPanel
+
+        return HealthAdvertisingChecksPanel
+
+    @property
     def meta_description(self):
         return self.search_description or self.summary
 
     def permissions_for_user(self, user):
         return ReviewedPagePermissionTester(user, self)
+
+    def submission_blockers(self, user, parent=None):
+        """Why this content may not be submitted for review, as messages:
+        error findings of the health-advertising check. Medical reviewers may
+        submit it anyway: they approve it only with an override reason."""
+        from .claims.checker import ERROR
+        from .claims.pages import page_findings
+        from .review import is_medical_reviewer
+
+        if is_medical_reviewer(user):
+            return []
+        errors = [f for f in page_findings(self, parent=parent) if f.severity == ERROR]
+        if not errors:
+            return []
+        summary = _(
+            "The health-advertising check found %(count)s problem(s) to fix "
+            "before this page can go to medical review (or ask a medical "
+            "reviewer, who may approve it with a recorded reason):"
+        ) % {"count": len(errors)}
+        details = " ".join(f"{f.rule}: “{f.excerpt}” — {f.message}" for f in errors)
+        return [f"{summary} {details}"]
 
     @property
     def current_review(self):

@@ -118,3 +118,77 @@ class MedicalReviewReportView(PageReportView):
             "last_reviewed": item.last_reviewed,
             "live": item.live,
         }
+
+
+class FindingsColumn(Column):
+    def __init__(self, name, severity, **kwargs):
+        super().__init__(name, **kwargs)
+        self.severity = severity
+
+    def get_value(self, instance):
+        return sum(f.severity == self.severity for f in instance.findings)
+
+
+class FirstFindingColumn(Column):
+    def get_value(self, instance):
+        first = instance.findings[0] if instance.findings else None
+        return f"{first.rule}: “{first.excerpt[:80]}”" if first else ""
+
+
+class HealthAdvertisingReportView(PageReportView):
+    """Live treatment pages whose wording the health-advertising check flags,
+    per clinic (each with its own province's rules)."""
+
+    page_title = "Health advertising findings"
+    header_icon = "warning"
+    results_template_name = "wagtailadmin/reports/base_report_results.html"
+    filterset_class = MedicalReviewFilterSet
+    index_url_name = "health_advertising_report"
+    index_results_url_name = "health_advertising_report_results"
+    any_permission_required = ["add", "change", "publish"]
+    paginate_by = 100
+    columns = [
+        TitleColumn(
+            "title",
+            label="Treatment",
+            get_url=lambda page: reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        ),
+        ClinicColumn("clinic", label="Clinic"),
+        FindingsColumn("errors", "error", label="Errors"),
+        FindingsColumn("warnings", "warning", label="Warnings"),
+        FirstFindingColumn("first", label="First finding"),
+    ]
+    list_export = ["title", "clinic", "errors", "warnings", "first"]
+
+    def get_queryset(self):
+        from .claims.pages import page_findings
+
+        editable = self.permission_policy.instances_user_has_any_permission_for(
+            self.request.user, ["add", "change", "publish"]
+        )
+        live = TreatmentPage.objects.live().filter(
+            pk__in=editable.values("pk"), alias_of__isnull=True
+        )
+        self.findings_by_page = {
+            page.pk: findings for page in live if (findings := page_findings(page))
+        }
+        self.queryset = TreatmentPage.objects.filter(pk__in=self.findings_by_page)
+        return super().get_queryset()
+
+    def decorate_paginated_queryset(self, object_list):
+        for page in object_list:
+            page.findings = self.findings_by_page.get(page.pk, [])
+        return object_list
+
+    def get_ordering(self):
+        return ["path"]
+
+    def to_row_dict(self, item):
+        item.findings = self.findings_by_page.get(item.pk, [])
+        return {
+            "title": item.title,
+            "clinic": ClinicColumn("clinic").get_value(item),
+            "errors": FindingsColumn("errors", "error").get_value(item),
+            "warnings": FindingsColumn("warnings", "warning").get_value(item),
+            "first": FirstFindingColumn("first").get_value(item),
+        }

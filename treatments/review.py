@@ -51,6 +51,16 @@ def months_later(date, months):
     return datetime.date(year, month, day)
 
 
+def is_medical_reviewer(user):
+    from clinics.boundary import MEDICAL_REVIEWERS_GROUP
+
+    return bool(
+        user
+        and user.is_authenticated
+        and user.groups.filter(name=MEDICAL_REVIEWERS_GROUP).exists()
+    )
+
+
 def clinic_today(page):
     """Today's date in the time zone of the page's clinic."""
     return timezone.localdate(timezone=clinic_settings_for_page(page).tzinfo)
