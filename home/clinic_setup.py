@@ -248,9 +248,15 @@ def ensure_reviewer(username, password, *, name, credentials, email=""):
     user, created = ensure_user(
         username, password, email=email, groups=[reviewers], name=name
     )
-    Clinician.objects.get_or_create(
-        user=user, defaults={"name": name, "credentials": credentials}
-    )
+    if not Clinician.objects.filter(user=user).exists():
+        # The same person may already be a clinician without an account (the
+        # demo's reviewed pages name them): link them rather than add a second.
+        clinician = Clinician.objects.filter(user__isnull=True, name=name).first()
+        if clinician is None:
+            Clinician.objects.create(user=user, name=name, credentials=credentials)
+        else:
+            clinician.user = user
+            clinician.save(update_fields=["user"])
     return user, created
 
 

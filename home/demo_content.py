@@ -153,9 +153,8 @@ CLINICS = [
                             "body": (
                                 "<ul>"
                                 "<li><b>Experienced providers:</b> our "
-                                "board-certified physicians and nurse practitioners "
-                                "have years of experience with musculoskeletal "
-                                "injections.</li>"
+                                "physicians and nurse practitioners have years of "
+                                "experience with musculoskeletal injections.</li>"
                                 "<li><b>A plan made for you:</b> every patient has "
                                 "a full assessment first. We look at your whole "
                                 "health picture to decide whether prolotherapy is "
@@ -166,6 +165,41 @@ CLINICS = [
                                 "<li><b>A modern, comfortable clinic</b> with "
                                 "up-to-date equipment.</li>"
                                 "</ul>"
+                            ),
+                        },
+                    },
+                    {
+                        "type": "risks",
+                        "value": {
+                            "heading": "Risks and side effects",
+                            "intro": (
+                                "Like any injection, prolotherapy carries some risk. "
+                                "Your provider will talk it through with you first."
+                            ),
+                            "items": [
+                                {
+                                    "title": "Soreness where the needle went in",
+                                    "text": (
+                                        "The injection site may be sore for a while "
+                                        "afterwards. Bruising can happen but is "
+                                        "uncommon."
+                                    ),
+                                },
+                                {
+                                    "title": "Harm to nearby tissue",
+                                    "text": (
+                                        "The chance is very low, but an injection "
+                                        "can damage a nerve, a joint or other tissue "
+                                        "close to where it is given."
+                                    ),
+                                },
+                            ],
+                            "evidence_note": (
+                                "Research on prolotherapy has found mixed results. "
+                                "Some studies report less pain, but its benefit has "
+                                "not been shown in a scientifically significant way: "
+                                "it may not ease your pain at all, and any relief "
+                                "may not last."
                             ),
                         },
                     },
@@ -363,8 +397,8 @@ CLINICS = [
                         "value": {
                             "heading": "Risks and complications",
                             "intro": (
-                                "Prolotherapy has no known serious side effects, "
-                                "and it is no riskier than any other injection."
+                                "Like any injection, prolotherapy carries some risk, "
+                                "though no more than other injections do."
                             ),
                             "items": [
                                 {

@@ -91,3 +91,43 @@ def test_seed_demo_keeps_editor_changes():
     call_command("seed_demo", verbosity=0)
     settings.refresh_from_db()
     assert settings.phone == "+1 250-555-0999"
+
+
+@pytest.mark.django_db
+def test_demo_treatments_pass_the_check_and_are_reviewed(client):
+    from treatments.claims.checker import ERROR
+    from treatments.claims.pages import page_findings
+    from treatments.reports import due_for_review
+
+    call_command("seed_demo", verbosity=0)
+    pages = TreatmentPage.objects.live().filter(slug="prolotherapy")
+    assert pages.count() == 2
+    for page in pages:
+        errors = [f for f in page_findings(page) if f.severity == ERROR]
+        assert errors == [], (page.url, errors)
+        risks = [b.value for b in page.body if b.block_type == "risks"]
+        assert risks and risks[0]["evidence_note"]
+        clinician, _ = page.current_review
+        assert clinician.name == "Riley Reviewer"
+        assert clinician.user.username == "reviewer"  # the reviewer's account
+        site = page.get_site()
+        host = f"{site.hostname}:{site.port}"
+        html = client.get(page.relative_url(site), HTTP_HOST=host).content.decode()
+        assert "Medically reviewed by Riley Reviewer" in html
+        assert "Next review due" in html
+    assert not due_for_review(pages).exists()
+
+
+def test_the_seeds_original_phrasing_would_not_pass():
+    """The clinics' own pages (../shared/seeds/) carry phrases the demo
+    rewrites: the check flags each of them as an error or a warning."""
+    from treatments.claims.checker import check_text
+
+    from .claims_corpus import SEED_PHRASES
+
+    for sentence, family, provinces in SEED_PHRASES:
+        for province in provinces:
+            rules = {f.rule for f in check_text(sentence, province)}
+            assert f"{province}-{family}" in rules, sentence
+    kelowna = "Prolotherapy has no known serious side effects."
+    assert "BC-safety" in {f.rule for f in check_text(kelowna, "BC")}

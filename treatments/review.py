@@ -106,6 +106,21 @@ class Clinician(index.Indexed, models.Model):
         return clinician
 
 
+def record_review_of(revision, clinician):
+    """Write a medical review into ``revision``, with its id: the page claims
+    the review while that revision is live. Approval publishes the latest
+    revision (Wagtail's finish action) right after; the content is otherwise
+    unchanged, which is why the revision is updated in place."""
+    draft = revision.as_object()
+    if not hasattr(draft, "last_reviewed"):
+        return
+    draft.reviewed_by = clinician
+    draft.last_reviewed = clinic_today(draft)
+    draft.reviewed_revision_id = revision.pk
+    revision.content = draft.serializable_data()
+    revision.save(update_fields=["content"])
+
+
 class OverrideForm(TaskStateCommentForm):
     """Approval of content with error findings: the reviewer says why."""
 
@@ -180,20 +195,8 @@ class MedicalReviewTask(AbstractGroupApprovalTask):
         )
 
     def record_review(self, task_state, user):
-        # Approval publishes the latest revision (Wagtail's finish action), so
-        # the review is written into that revision, with its id: the page
-        # claims the review while that revision is live. The content is
-        # otherwise unchanged, which is why it is updated in place.
         page = task_state.workflow_state.content_object
-        revision = page.get_latest_revision()
-        draft = revision.as_object()
-        if not hasattr(draft, "last_reviewed"):
-            return
-        draft.reviewed_by = Clinician.for_user(user)
-        draft.last_reviewed = clinic_today(draft)
-        draft.reviewed_revision_id = revision.pk
-        revision.content = draft.serializable_data()
-        revision.save(update_fields=["content"])
+        record_review_of(page.get_latest_revision(), Clinician.for_user(user))
 
     @classmethod
     def get_description(cls):

@@ -60,7 +60,8 @@ HEDGE_CUE = re.compile(
     r"\b(?:may|might|could|can help|can reduce|can improve|can relieve|"
     r"some (?:studies|research|trials|evidence|patients|people)|in some|for some|"
     r"(?:studies|research|evidence|trials) (?:suggests?|indicates?|shows? mixed)|"
-    r"is thought|are thought|believed|aims? to|designed to|intended to|meant to|"
+    r"is thought|are thought|believed|aims? to|the aim is|designed to|intended to|"
+    r"meant to|(?:say|says|said|claim|claims|report|reports) (?:that )?it|"
     r"potential(?:ly)?|possibl[ey]|likely|in certain|proponents|often|sometimes|"
     r"usually|can be considered|may be considered|it is hoped|hope to)\b",
     re.IGNORECASE,

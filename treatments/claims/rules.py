@@ -199,7 +199,7 @@ FAMILIES = {
                 "misleading. Describe the known risks instead."
             ),
             triggers=(
-                r"\bno (?:serious |known |major |significant |real )?"
+                r"\bno (?:(?:serious|known|major|significant|real|lasting)\s+){0,2}"
                 r"(?:side[- ]effects?|risks?|complications?|adverse effects?)\b",
                 r"\brisk[- ]free\b",
                 r"\bzero risk\b",

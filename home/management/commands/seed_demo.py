@@ -8,12 +8,12 @@ from home.clinic_setup import (
     ensure_clinic,
     ensure_reviewer,
     ensure_user,
-    publish_new_child,
     remove_wagtail_welcome_site,
 )
 from home.demo_content import CLINICS, DEMO_EDITORS, DEMO_PASSWORD, DEMO_REVIEWER
 from treatments.blocks import TreatmentStreamBlock
-from treatments.models import TreatmentPage
+from treatments.models import Clinician, TreatmentPage
+from treatments.review import record_review_of
 
 
 class Command(BaseCommand):
@@ -50,15 +50,17 @@ class Command(BaseCommand):
                     .exists()
                 ):
                     continue
-                publish_new_child(
-                    clinic.index,
-                    TreatmentPage(
-                        title=treatment["title"],
-                        slug=treatment["slug"],
-                        summary=treatment["summary"],
-                        body=stream_block.to_python(treatment["body"]),
-                    ),
+                page = TreatmentPage(
+                    title=treatment["title"],
+                    slug=treatment["slug"],
+                    summary=treatment["summary"],
+                    body=stream_block.to_python(treatment["body"]),
                 )
+                clinic.index.add_child(instance=page)
+                # Seeded as reviewed by the demo clinician, as approval records.
+                revision = page.save_revision()
+                record_review_of(revision, demo_clinician())
+                revision.publish()
             self.stdout.write(
                 f"{data['name']}: http://{data['hostname']}:{data['port']}/"
                 + (" (created)" if clinic.created else " (already there)")
@@ -104,3 +106,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Admin: http://toronto.localhost:8000/admin/  admin / {password}"
         )
+
+
+def demo_clinician():
+    """The demo's medical reviewer as a clinician, with or without an account
+    (``ensure_reviewer`` links the account to it)."""
+    clinician, _ = Clinician.objects.get_or_create(
+        name=DEMO_REVIEWER["name"],
+        defaults={"credentials": DEMO_REVIEWER["credentials"]},
+    )
+    return clinician
