@@ -102,3 +102,61 @@ def test_editor_writes_reviewer_approves(browser, live_clinics, screenshots):
     visitor.screenshot(path=screenshots / "3-published-page.png", full_page=True)
     response = visitor.goto(f"{kelowna.url}/treatments/sweet-injections/")
     assert response.status == 404
+
+
+def test_findings_beside_the_content_update_as_the_editor_types(
+    browser, live_clinics, screenshots
+):
+    """A Kelowna editor writes risky wording: the checks panel shows the
+    finding with its rule, submitting is refused with the list, and the
+    finding goes once the wording is honest."""
+    kelowna = live_clinics.kelowna
+    make_editor(kelowna, "kelowna-editor")
+    editor = log_in(
+        browser.new_context(viewport={"width": 1400, "height": 1400}),
+        kelowna.url,
+        "kelowna-editor",
+        "editor-pass",
+    )
+    editor.goto(
+        f"{kelowna.url}/admin/pages/add/treatments/treatmentpage/{kelowna.index.pk}/"
+    )
+    editor.fill("#id_title", "Sweet injections")
+    editor.locator("[data-side-panel-toggle=checks]").click()
+    findings = editor.locator("[data-health-advertising] [data-findings-list]")
+    editor.locator("#id_summary").press_sequentially(
+        "Book a free consultation this month. Prolotherapy is completely safe."
+    )
+    findings.locator("[data-finding-rule=BC-inducement]").wait_for()
+    findings.locator("[data-finding-rule=BC-safety]").wait_for()
+    assert "completely safe" in findings.inner_text()
+    assert "CPSBC" in findings.inner_text()
+    editor.locator("[data-health-advertising]").screenshot(
+        path=screenshots / "findings-panel.png"
+    )
+    editor.screenshot(path=screenshots / "1-findings-beside-content.png")
+
+    add_block(editor, "Risks")
+    editor.fill("input[name='body-0-value-items-0-value-title']", "Soreness")
+    editor.fill(
+        "textarea[name='body-0-value-items-0-value-text']", "Usually settles in days."
+    )
+    open_action_menu(editor)
+    editor.locator("button[name=action-submit]").click()
+    editor.wait_for_load_state("networkidle")
+    editor.screenshot(path=screenshots / "2-submission-refused.png")
+    messages = editor.locator(".messages, .help-block.help-critical, .error-message")
+    assert "health-advertising check found" in editor.locator("body").inner_text()
+    assert messages.count()
+    # Saved as a draft at most (the editor autosaves), never sent to review.
+    draft = TreatmentPage.objects.filter(slug="sweet-injections").first()
+    assert draft is None or not draft.workflow_in_progress
+
+    summary = editor.locator("#id_summary")
+    summary.fill("")
+    summary.press_sequentially("An injection treatment that may help some people.")
+    findings.locator("[data-findings-none]").wait_for()
+    open_action_menu(editor)
+    editor.locator("button[name=action-submit]").click()
+    editor.wait_for_url(f"{kelowna.url}/admin/pages/{kelowna.index.pk}/")
+    assert TreatmentPage.objects.get(slug="sweet-injections").workflow_in_progress
