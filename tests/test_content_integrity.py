@@ -487,3 +487,49 @@ def test_check_claims_usage_errors_exit_2(monkeypatch, args):
     with pytest.raises(CommandError) as error:
         call_command("check_claims", *args)
     assert error.value.returncode == 2
+
+
+def test_before_and_after_images_need_recorded_consent(clinic_sites):
+    from treatments.claims.checker import check_page
+
+    from .helpers import make_image
+
+    image = make_image(
+        "Knee before and after", collection=clinic_sites.toronto.collection
+    )
+
+    def page_with(consent):
+        body = [
+            {
+                "type": "image",
+                "value": {
+                    "image": image.pk,
+                    "alt_text": "A knee, before and after treatment",
+                    "caption": "",
+                    "consent_recorded": consent,
+                },
+            },
+            {
+                "type": "risks",
+                "value": {
+                    "heading": "Risks",
+                    "items": [{"title": "Soreness", "text": "At the injection site."}],
+                    "evidence_note": "Limited.",
+                },
+            },
+        ]
+        return make_treatment(
+            clinic_sites.toronto.index, title=f"Photos {consent}", body=body
+        )
+
+    rules = {f.rule for f in check_page(page_with(False), "ON")}
+    assert "ON-before-after-consent" in rules
+    rules = {f.rule for f in check_page(page_with(True), "ON")}
+    assert "ON-before-after-consent" not in rules
+
+
+def test_the_review_queue_names_each_pages_clinic(clinic_sites):
+    toronto = make_treatment(clinic_sites.toronto.index, title="Queue page")
+    kelowna = make_treatment(clinic_sites.kelowna.index, title="Queue page")
+    assert toronto.get_admin_display_title() == "Queue page · Toronto Test Clinic"
+    assert kelowna.get_admin_display_title() == "Queue page · Kelowna Test Clinic"
