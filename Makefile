@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The demo listens on this machine only (its accounts have known passwords);
+# HOST=0.0.0.0 make demo to show it to others on your network.
+HOST ?= 127.0.0.1
 
 .PHONY: install browser-deps demo test bench lint format clean
 
@@ -28,9 +31,9 @@ $(VENV)/.installed: requirements.txt
 
 demo: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	@echo "Toronto: http://toronto.localhost:$(PORT)/   Kelowna: http://kelowna.localhost:$(PORT)/   Admin: http://toronto.localhost:$(PORT)/admin/"
-	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	$(BIN)/python manage.py seed_demo --port $(PORT)
+	WAGTAILADMIN_BASE_URL=http://toronto.localhost:$(PORT) \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -507,3 +507,24 @@ def references_in(model, field_name, value):
     if extract is None:
         return []
     return [(ref_model, ref_id) for ref_model, ref_id, _, _ in extract(value)]
+
+
+# Clinic-held records (appointment requests): a dedicated permission per clinic
+
+
+def sites_with_permission(user, app_label, codename):
+    """Ids of the clinic Sites where ``user`` holds the permission through a
+    site permission of one of their groups (every Site for the operator).
+    Records such as appointment requests are in reach only there: belonging
+    to the clinic is not enough."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Site.objects.values_list("pk", flat=True))
+    return frozenset(
+        GroupSitePermission.objects.filter(
+            group__user=user,
+            permission__content_type__app_label=app_label,
+            permission__codename=codename,
+        ).values_list("site_id", flat=True)
+    )

@@ -9,7 +9,7 @@ from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from clinics.boundary import admin_url_guard
 from cms import api as headless_api
-from home.views import robots_txt
+from home.views import favicon, robots_txt
 from search import views as search_views
 
 urlpatterns = [
@@ -25,14 +25,24 @@ urlpatterns = [
     # Per clinic: Wagtail's sitemap and our robots.txt both follow the Host.
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     *headless_api.urlpatterns,
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if getattr(settings, "SERVE_MEDIA", False):
+    from django.urls import re_path
+    from django.views.static import serve
 
     # Uploaded images in the local demo; production serves media elsewhere.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Images only: documents are served through Wagtail's view, which checks
+    # their collection's privacy and clinic (clinics/wagtail_hooks.py).
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>(?:original_images|images)/.+)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 # Wagtail's page serving catches everything else, so it comes last.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -124,6 +124,7 @@ def ensure_clinic(
                 title="Treatments",
                 slug="treatments",
                 intro="The treatments our clinic offers.",
+                show_in_menus=True,
             ),
         )
         created = True
@@ -138,6 +139,7 @@ def ensure_clinic(
     editors, editors_created = _ensure_editors(
         f"{name} editors", home, collection, site
     )
+    _ensure_reception(f"{name} reception", site)
     workflow = ensure_medical_review_workflow()
     _, workflow_attached = WorkflowPage.objects.get_or_create(
         page=index, defaults={"workflow": workflow}
@@ -208,6 +210,21 @@ def _ensure_editors(group_name, home, collection, site):
             group=group, site=site, permission=_permission(app_label, codename)
         )
     return group, True
+
+
+def _ensure_reception(group_name, site):
+    """The clinic's front desk: reads and exports its appointment requests,
+    and nothing else. Editors do not: requests are personal health
+    information."""
+    group, created = Group.objects.get_or_create(name=group_name)
+    if created:
+        group.permissions.add(_permission("wagtailadmin", "access_admin"))
+        GroupSitePermission.objects.create(
+            group=group,
+            site=site,
+            permission=_permission("appointments", "read_appointmentrequest"),
+        )
+    return group
 
 
 def ensure_medical_review_workflow():

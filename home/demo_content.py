@@ -17,7 +17,6 @@ CLINICS = [
     {
         "name": "Toronto Integrative and Functional Medicine Clinic",
         "hostname": "toronto.localhost",
-        "port": 8000,
         "is_default": True,
         "home_intro": (
             "Integrative and functional medicine in Toronto: we look for the root "
@@ -224,7 +223,6 @@ CLINICS = [
     {
         "name": "Kelowna Family and Holistic Health Clinic",
         "hostname": "kelowna.localhost",
-        "port": 8000,
         "is_default": False,
         "home_intro": (
             "Long-term family health care, preventive care and holistic nutrition "

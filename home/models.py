@@ -9,13 +9,25 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
 from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.search import index
 
+from clinics.boundary import object_in_clinic
 from clinics.publishing import ClinicPageMixin
+from treatments.blocks import GeneralStreamBlock
 from treatments.claims.rules import PROVINCES
 from treatments.models import TreatmentPage
+
+# The page types a clinic's home page holds; its menu lists those shown in it.
+CLINIC_SECTIONS = [
+    "treatments.TreatmentIndexPage",
+    "treatments.TeamPage",
+    "home.ContentPage",
+    "home.VisitPage",
+    "appointments.AppointmentRequestPage",
+]
 
 
 class HomePage(ClinicPageMixin, Page):
@@ -30,7 +42,7 @@ class HomePage(ClinicPageMixin, Page):
     api_fields = [APIField("intro", writable=True)]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["treatments.TreatmentIndexPage"]
+    subpage_types = CLINIC_SECTIONS
 
     def route(self, request, path_components):
         """Find the page by its URL path in one query (with its parent, for
@@ -142,6 +154,60 @@ class ClinicSettings(BaseSiteSetting):
         "(used by browsers, screen readers and search engines).",
     )
 
+    transit_notes = models.TextField(
+        _("getting here"),
+        blank=True,
+        help_text=_("Transit, parking and directions, shown on the Visit us page."),
+    )
+    accessibility_notes = models.TextField(
+        _("accessibility"),
+        blank=True,
+        help_text=_(
+            "Step-free access, lifts, washrooms and anything else visitors may "
+            "need to know."
+        ),
+    )
+    favicon = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A small square image browsers show in the tab."),
+    )
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Shown when a page without its own image is shared on social media."
+        ),
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The clinic's privacy notice, linked from the appointment request form."
+        ),
+    )
+    appointment_notification_email = models.EmailField(
+        _("appointment request notifications to"),
+        blank=True,
+        help_text=_(
+            "Told that a request arrived (never what it says). The clinic's email "
+            "address if empty."
+        ),
+    )
+    appointment_retention_days = models.PositiveSmallIntegerField(
+        _("keep appointment requests for (days)"),
+        default=90,
+        help_text=_("Requests older than this are deleted."),
+    )
     province = models.CharField(
         _("province"),
         max_length=2,
@@ -167,7 +233,7 @@ class ClinicSettings(BaseSiteSetting):
         help_text=_("How long a medical review stays current."),
     )
 
-    select_related = ["logo"]
+    select_related = ["logo", "favicon", "social_image"]
 
     # Every page and API answer reads its clinic's settings: they are kept in
     # the cache (cleared when saved) rather than read from the database each
@@ -200,7 +266,13 @@ class ClinicSettings(BaseSiteSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("name"), FieldPanel("tagline"), FieldPanel("logo")],
+            [
+                FieldPanel("name"),
+                FieldPanel("tagline"),
+                FieldPanel("logo"),
+                FieldPanel("favicon"),
+                FieldPanel("social_image"),
+            ],
             heading="Identity",
         ),
         MultiFieldPanel(
@@ -210,8 +282,18 @@ class ClinicSettings(BaseSiteSetting):
                 FieldPanel("email"),
                 FieldPanel("opening_hours"),
                 FieldPanel("booking_url"),
+                FieldPanel("transit_notes"),
+                FieldPanel("accessibility_notes"),
             ],
             heading="Contact and booking",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("privacy_page"),
+                FieldPanel("appointment_notification_email"),
+                FieldPanel("appointment_retention_days"),
+            ],
+            heading=_("Appointment requests"),
         ),
         MultiFieldPanel(
             [FieldPanel("brand_colour"), FieldPanel("language")],
@@ -236,6 +318,19 @@ class ClinicSettings(BaseSiteSetting):
 
     def clean(self):
         super().clean()
+        errors = {
+            name: _("Choose one of this clinic's own images and pages.")
+            for name in ("logo", "favicon", "social_image", "privacy_page")
+            if getattr(self, f"{name}_id")
+            and self.site_id
+            and not object_in_clinic(
+                type(self)._meta.get_field(name).related_model,
+                getattr(self, f"{name}_id"),
+                self.site,
+            )
+        }
+        if errors:
+            raise ValidationError(errors)
         if self.time_zone not in zoneinfo.available_timezones():
             raise ValidationError(
                 {
@@ -258,6 +353,10 @@ class ClinicSettings(BaseSiteSetting):
                 )
 
     @property
+    def notification_email(self):
+        return self.appointment_notification_email or self.email
+
+    @property
     def tzinfo(self):
         return zoneinfo.ZoneInfo(self.time_zone)
 
@@ -273,3 +372,62 @@ class ClinicSettings(BaseSiteSetting):
     @property
     def opening_hours_lines(self):
         return [line for line in self.opening_hours.splitlines() if line.strip()]
+
+
+class ContentPage(ClinicPageMixin, Page):
+    """A general page of a clinic: About us, Policies, a privacy notice."""
+
+    intro = models.TextField(
+        blank=True, help_text=_("A short paragraph under the title.")
+    )
+    body = StreamField(GeneralStreamBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+    api_fields = [APIField("intro", writable=True), APIField("body", writable=True)]
+
+    parent_page_types = ["home.HomePage", "home.ContentPage"]
+    subpage_types = ["home.ContentPage"]
+
+    class Meta:
+        verbose_name = _("content page")
+
+
+class VisitPage(ClinicPageMixin, Page):
+    """Visit us: the clinic's address, hours, phone, how to get there and its
+    accessibility, all from its settings, with a link to a map."""
+
+    intro = models.TextField(blank=True)
+    body = StreamField(GeneralStreamBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    api_fields = [APIField("intro", writable=True), APIField("body", writable=True)]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("visit us page")
+
+    @staticmethod
+    def map_url(clinic):
+        """A link to the address on OpenStreetMap: the page itself loads no
+        map, script or tile from the internet."""
+        from urllib.parse import quote_plus
+
+        address = ", ".join(clinic.address_lines)
+        return f"https://www.openstreetmap.org/search?query={quote_plus(address)}"
+
+    def get_context(self, request, *args, **kwargs):
+        from clinics.identity import clinic_settings
+
+        context = super().get_context(request, *args, **kwargs)
+        clinic = clinic_settings(request)
+        context["map_url"] = self.map_url(clinic) if clinic.address_lines else ""
+        return context

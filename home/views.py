@@ -22,3 +22,19 @@ def robots_txt(request):
     return HttpResponse(
         "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
     )
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Each clinic's own icon (ClinicSettings), or the product's default."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    from clinics.identity import clinic_settings
+
+    site = request_site(request)
+    icon = clinic_settings(request).favicon if site else None
+    if icon is not None:
+        return redirect(icon.get_rendition("fill-64x64|format-png").url)
+    return redirect(static("img/favicon.png"))

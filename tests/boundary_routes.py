@@ -144,6 +144,13 @@ def marked(clinic, key, editor):
         old_path=f"/{m}-old",
         redirect_link=f"https://example.com/{m}-target",
     )
+    from appointments.models import AppointmentRequest
+
+    appointment = AppointmentRequest.receive(
+        clinic.site,
+        {"name": f"{m} patient", "phone": "555-0100", "preferred_times": "Mornings"},
+        "web",
+    )
     clinic.settings.tagline = f"{m} tagline"
     clinic.settings.save()
     # Submitted for medical review, so the clinic has workflow states.
@@ -171,6 +178,7 @@ def marked(clinic, key, editor):
         "review_revision": revision,
         "workflow_state": workflow_state,
         "task_state": workflow_state.current_task_state,
+        "appointment": appointment,
     }
 
 
@@ -201,6 +209,7 @@ def filler(target, extra):
         "wagtailsnippetchoosers_treatments_clinician": extra["clinician"].pk,
         "wagtailimages_chooser": target["image"].pk,
         "wagtaildocs_chooser": target["document"].pk,
+        "appointment_requests": target["appointment"].pk,
     }
 
     def fill(route, name):
@@ -279,6 +288,8 @@ def filler(target, extra):
             return "treatments.Clinician"
         if name == "type_name":
             return "treatments.TreatmentPage"
+        if name == "path":  # the demo's media: an image of the target clinic
+            return target["image"].file.name
         if name in ("uidb64", "token"):
             return "x"
         if name == "url":

@@ -55,7 +55,12 @@ NOT_WALKED = {
 # every clinic's treatments, so belongs to every clinic in the admin
 # (clinics/boundary.py). On a clinic's host and in the API they still see
 # that clinic only.
-SHARED_FOR = {"reviewer": lambda route: route.is_admin}
+# Appointment requests are not: only the clinic's reception reads them.
+SHARED_FOR = {
+    "reviewer": lambda route: (
+        route.is_admin and not (route.name or "").startswith("appointment_requests:")
+    )
+}
 
 WRITE_METHODS = ["post", "put", "patch", "delete"]
 

@@ -28,7 +28,20 @@ class PageTypeRulesTests(WagtailPageTestCase):
 
     def test_index_only_under_home(self):
         self.assertAllowedParentPageTypes(TreatmentIndexPage, {HomePage})
-        self.assertAllowedSubpageTypes(HomePage, {TreatmentIndexPage})
+        from appointments.models import AppointmentRequestPage
+        from home.models import ContentPage, VisitPage
+        from treatments.models import TeamPage
+
+        self.assertAllowedSubpageTypes(
+            HomePage,
+            {
+                TreatmentIndexPage,
+                TeamPage,
+                ContentPage,
+                VisitPage,
+                AppointmentRequestPage,
+            },
+        )
         self.assertCanNotCreateAt(Page, TreatmentIndexPage)
 
     def test_treatment_only_under_index_and_has_no_children(self):

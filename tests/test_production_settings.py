@@ -56,9 +56,12 @@ def run(args, **env_changes):
 
 
 def production_env():
+    from cryptography.fernet import Fernet
+
     return {
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "toronto.example.com,kelowna.example.com",
+        "APPOINTMENT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     }
 
 
@@ -76,6 +79,15 @@ def test_refuses_to_start_without_a_secret_key():
     result = run(["manage.py", "check"], ALLOWED_HOSTS="toronto.example.com")
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
+
+
+def test_refuses_to_start_without_the_appointment_encryption_key():
+    result = run(
+        ["manage.py", "check"],
+        **{**production_env(), "APPOINTMENT_ENCRYPTION_KEYS": None},
+    )
+    assert result.returncode != 0
+    assert "APPOINTMENT_ENCRYPTION_KEYS must be set" in result.stderr
 
 
 def test_refuses_to_start_without_allowed_hosts():

@@ -22,7 +22,9 @@ API_LISTING_BUDGET = 8
 # Detail: view restrictions, site, page, its specific type, locale, parent,
 # hero image, linked pages (choosers and rich text), body images, renditions.
 API_DETAIL_BUDGET = 12
-TREATMENT_PAGE_BUDGET = 10
+# The page: its site, route, view restrictions, linked pages, images and
+# renditions, the clinic's sections (menu, booking box) and its providers.
+TREATMENT_PAGE_BUDGET = 11
 HOME_PAGE_BUDGET = 10
 INDEX_PAGE_BUDGET = 10
 SEARCH_BUDGET = 10

@@ -383,3 +383,14 @@ class TreatmentStreamBlock(blocks.StreamBlock):
             yield from (item.get("references") for item in child.value["items"])
         if child.block_type == "risks":
             yield child.value.get("evidence_references")
+
+
+class GeneralStreamBlock(blocks.StreamBlock):
+    """The blocks of a clinic's general pages (About us, Visit us, policies):
+    text, images, questions and a call to action; the treatment blocks stay
+    on treatment pages."""
+
+    rich_text = RichTextSectionBlock()
+    image = ImageBlock()
+    faq = FAQBlock()
+    call_to_action = CallToActionBlock()

@@ -1,5 +1,7 @@
+from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import StreamField
@@ -19,7 +21,14 @@ from .review import (
 )
 from .structured_data import StructuredDataField
 
-__all__ = ["Clinician", "MedicalReviewTask", "TreatmentIndexPage", "TreatmentPage"]
+__all__ = [
+    "Clinician",
+    "ClinicianPage",
+    "MedicalReviewTask",
+    "TeamPage",
+    "TreatmentIndexPage",
+    "TreatmentPage",
+]
 
 
 class TreatmentIndexPage(ClinicPageMixin, Page):
@@ -88,6 +97,18 @@ class TreatmentPage(ClinicPageMixin, Page):
     last_reviewed = models.DateField(
         null=True, blank=True, verbose_name="date of last medical review"
     )
+    providers = ParentalManyToManyField(
+        Clinician,
+        blank=True,
+        related_name="provided_treatments",
+        verbose_name=_("provided by"),
+        help_text=_("The clinicians who offer this treatment at this clinic."),
+    )
+    show_booking_box = models.BooleanField(
+        _("show the booking box"),
+        default=True,
+        help_text=_("The clinic's “Book an appointment” box at the end of the page."),
+    )
     # The revision the review approved: the page claims the review only while
     # that revision is live (see current_review).
     reviewed_revision = models.ForeignKey(
@@ -104,6 +125,8 @@ class TreatmentPage(ClinicPageMixin, Page):
         FieldPanel("summary"),
         FieldPanel("hero_image"),
         FieldPanel("body"),
+        FieldPanel("providers", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("show_booking_box"),
         MultiFieldPanel(
             [
                 FieldPanel("reviewed_by", read_only=True),
@@ -201,9 +224,116 @@ class TreatmentPage(ClinicPageMixin, Page):
         clinic = clinic_settings_for_page(self).name
         return f"{title} · {clinic}" if clinic else title
 
+    def provider_profiles(self):
+        """(clinician, their profile page in this clinic or None)."""
+        providers = list(self.providers.all())
+        if not providers:
+            return []
+        site_root = self.url_path.split("/", 2)[1]
+        profiles = {
+            page.clinician_id: page
+            for page in ClinicianPage.objects.live()
+            .public()
+            .filter(url_path__startswith=f"/{site_root}/", clinician__in=providers)
+        }
+        return [(clinician, profiles.get(clinician.pk)) for clinician in providers]
+
     def get_context(self, request, *args, **kwargs):
         # Every page its rich text links to, in one query (see links.py).
         from .links import prefetch_links
 
         prefetch_links(self.body.stream_block, [self.body])
         return super().get_context(request, *args, **kwargs)
+
+
+class TeamPage(ClinicPageMixin, Page):
+    """Who the clinic's clinicians are: a listing of their profile pages."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    api_fields = [APIField("intro", writable=True)]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["treatments.ClinicianPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("team page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["profiles"] = (
+            ClinicianPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("clinician", "photo")
+        )
+        return context
+
+
+class ClinicianPage(ClinicPageMixin, Page):
+    """A clinician's profile in one clinic. The person (name, credentials,
+    registration, languages, biography) is their Clinician record, the same
+    one the medical review names; the photo is the clinic's own."""
+
+    clinician = models.ForeignKey(
+        Clinician, on_delete=models.PROTECT, related_name="profile_pages"
+    )
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    photo_alt_text = models.CharField(
+        _("photo description"),
+        max_length=250,
+        blank=True,
+        help_text=_("Describe the photo for people who cannot see it."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("clinician"),
+        FieldPanel("photo"),
+        FieldPanel("photo_alt_text"),
+    ]
+    api_fields = [
+        APIField("clinician", serializer=ClinicianField()),
+        APIField("photo", writable=True),
+        APIField("photo_alt_text", writable=True),
+    ]
+    parent_page_types = ["treatments.TeamPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("clinician profile")
+
+    def clean(self):
+        super().clean()
+        if self.photo_id and not self.photo_alt_text:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(
+                {
+                    "photo_alt_text": _(
+                        "Describe the photo for people who cannot see it."
+                    )
+                }
+            )
+
+    def provided_treatments(self):
+        site_root = self.get_parent().get_parent()
+        return (
+            TreatmentPage.objects.live()
+            .public()
+            .descendant_of(site_root)
+            .filter(providers=self.clinician)
+            .order_by("title")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["treatments"] = self.provided_treatments()
+        return context

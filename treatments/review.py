@@ -67,7 +67,8 @@ def clinic_today(page):
 
 
 class Clinician(index.Indexed, models.Model):
-    """A clinician who reviews medical content, as named on the public page."""
+    """A clinician: who reviews medical content, who provides treatments, and
+    who is introduced on a clinic's team pages. One record per person."""
 
     name = models.CharField(
         max_length=120, help_text="Full name as patients should see it."
@@ -85,8 +86,35 @@ class Clinician(index.Indexed, models.Model):
         related_name="clinician",
         help_text="The admin account this clinician approves reviews with.",
     )
+    registration_body = models.CharField(
+        _("registered with"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Their regulatory college, e.g. the College of Physicians and "
+            "Surgeons of Ontario."
+        ),
+    )
+    registration_number = models.CharField(
+        _("registration number"), max_length=60, blank=True
+    )
+    languages = models.CharField(
+        _("languages"),
+        max_length=200,
+        blank=True,
+        help_text=_("Languages they see patients in, separated by commas."),
+    )
+    biography = models.TextField(_("biography"), blank=True)
 
-    panels = [FieldPanel("name"), FieldPanel("credentials"), FieldPanel("user")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("credentials"),
+        FieldPanel("registration_body"),
+        FieldPanel("registration_number"),
+        FieldPanel("languages"),
+        FieldPanel("biography"),
+        FieldPanel("user"),
+    ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
@@ -94,6 +122,10 @@ class Clinician(index.Indexed, models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def language_list(self):
+        return [lang.strip() for lang in self.languages.split(",") if lang.strip()]
 
     @classmethod
     def for_user(cls, user):

@@ -270,3 +270,50 @@ class StructuredDataField(serializers.Field):
     def to_representation(self, page) -> dict[str, Any]:
         request = self.context.get("request")
         return treatment_json_ld(page, clinic_settings_for_page(page, request), request)
+
+
+def clinician_json_ld(profile, clinic, request=None):
+    """A clinician's profile page: a Person with their credentials and
+    registration, a member of the clinic."""
+    person = profile.clinician
+    url = profile.get_full_url(request)
+    home_url = site_root_url(profile, request) + "/"
+    node = {
+        "@context": SCHEMA_CONTEXT,
+        "@type": "Person",
+        "@id": f"{url}#person",
+        "name": person.name,
+        "url": url,
+        "memberOf": clinic_node(clinic, home_url, request),
+    }
+    if person.credentials:
+        node["honorificSuffix"] = person.credentials
+    credentials = [
+        {
+            "@type": "EducationalOccupationalCredential",
+            "credentialCategory": "degree or designation",
+            "name": designation.strip(),
+        }
+        for designation in person.credentials.split(",")
+        if designation.strip()
+    ]
+    if person.registration_body:
+        registration = {
+            "@type": "EducationalOccupationalCredential",
+            "credentialCategory": "licence",
+            "recognizedBy": {"@type": "Organization", "name": person.registration_body},
+        }
+        if person.registration_number:
+            registration["identifier"] = person.registration_number
+        credentials.append(registration)
+    if credentials:
+        node["hasCredential"] = credentials
+    if person.language_list:
+        node["knowsLanguage"] = person.language_list
+    if person.biography:
+        node["description"] = person.biography
+    if profile.photo_id:
+        node["image"] = _absolute(
+            home_url, profile.photo.get_rendition("fill-400x400").url
+        )
+    return node

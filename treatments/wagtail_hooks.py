@@ -13,7 +13,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from clinics.page_editor import AtomicPageViewSet
 
 from .admin_findings import FindingsOnCreateView, FindingsView
-from .models import TreatmentIndexPage, TreatmentPage
+from .models import ClinicianPage, TeamPage, TreatmentIndexPage, TreatmentPage
 from .reports import HealthAdvertisingReportView, MedicalReviewReportView
 from .review import OVERRIDE_LOG_ACTION, Clinician, is_medical_reviewer
 
@@ -127,4 +127,6 @@ def register_advertising_override(actions):
 
 @hooks.register("register_admin_viewset")
 def register_all_or_nothing_page_editors():
-    return AtomicPageViewSet.for_models(TreatmentIndexPage, TreatmentPage)
+    return AtomicPageViewSet.for_models(
+        TreatmentIndexPage, TreatmentPage, TeamPage, ClinicianPage
+    )

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "home",
     "treatments",  # before the Wagtail apps: its ready() types the v3 API
     "search",
+    "appointments",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -211,6 +212,10 @@ STORAGES = {
 # for 10,000 fields of admin form; the proxy should cap bodies too).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Appointment requests are encrypted with these Fernet keys (the first
+# encrypts; appointments/crypto.py). Required in production.
+APPOINTMENT_ENCRYPTION_KEYS = env_list("APPOINTMENT_ENCRYPTION_KEYS")
 
 # The per-site setting that says who a clinic is (clinics/identity.py reads
 # it; the ground floor names it here rather than importing home).

@@ -18,6 +18,12 @@ if not ALLOWED_HOSTS:  # noqa: F405
         "ALLOWED_HOSTS must list the clinics' hostnames (comma-separated)."
     )
 
+if not APPOINTMENT_ENCRYPTION_KEYS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "APPOINTMENT_ENCRYPTION_KEYS must be set: appointment requests are "
+        "encrypted with it (a Fernet key; see README, Production)."
+    )
+
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "whitenoise.storage.CompressedManifestStaticFilesStorage"
 )

@@ -14,3 +14,5 @@ WHITENOISE_AUTOREFRESH = True
 # The suite's own cache files, never a running demo's.
 if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):  # noqa: F405
     CACHES["default"]["LOCATION"] = str(BASE_DIR / "test-artifacts" / "cache")  # noqa: F405
+SERVE_MEDIA = True  # the browser tests show uploaded images
+APPOINTMENT_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTMyYnl0ZXM="]

@@ -66,3 +66,12 @@ def medical_review(context, page):
         "date": reviewed_on,
         "next_due": page.next_review_due(clinic.review_interval_months),
     }
+
+
+@register.simple_tag(takes_context=True)
+def clinician_structured_data(context, profile):
+    from treatments.structured_data import clinician_json_ld
+
+    request = context.get("request")
+    clinic = clinic_settings_for_page(profile, request)
+    return ld_json_script(clinician_json_ld(profile, clinic, request))

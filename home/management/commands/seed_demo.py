@@ -24,6 +24,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--port",
+            type=int,
+            default=8000,
+            help="The port the demo is served on (default 8000): the clinics' "
+            "sites, and so every absolute link, use it.",
+        )
+        parser.add_argument(
             "--no-admin",
             action="store_true",
             help="Do not create the demo superuser, editors and reviewer.",
@@ -34,11 +41,13 @@ class Command(BaseCommand):
         remove_wagtail_welcome_site()
         stream_block = TreatmentStreamBlock()
         accounts = []
+        port = options["port"]
         for data in CLINICS:
+            move_demo_site(data["hostname"], port)
             clinic = ensure_clinic(
                 name=data["name"],
                 hostname=data["hostname"],
-                port=data["port"],
+                port=port,
                 is_default=data["is_default"],
                 intro=data["home_intro"],
                 settings=data["settings"],
@@ -62,7 +71,7 @@ class Command(BaseCommand):
                 record_review_of(revision, demo_clinician())
                 revision.publish()
             self.stdout.write(
-                f"{data['name']}: http://{data['hostname']}:{data['port']}/"
+                f"{data['name']}: http://{data['hostname']}:{port}/"
                 + (" (created)" if clinic.created else " (already there)")
             )
             editor = DEMO_EDITORS.get(data["hostname"])
@@ -80,7 +89,7 @@ class Command(BaseCommand):
                 )
 
         if not options["no_admin"]:
-            self._ensure_admin()
+            self._ensure_admin(port)
             password = os.environ.get(DEMO_REVIEWER["password_env"], DEMO_PASSWORD)
             _, created = ensure_reviewer(
                 DEMO_REVIEWER["username"],
@@ -96,15 +105,18 @@ class Command(BaseCommand):
                 shown = password if created else "(already exists, password unchanged)"
                 self.stdout.write(f"{role}: {username} / {shown}")
 
-    def _ensure_admin(self):
+    def _ensure_admin(self, port):
         User = get_user_model()
         password = os.environ.get("DEMO_ADMIN_PASSWORD", "changeme")
         if User.objects.filter(username="admin").exists():
-            self.stdout.write("Admin user 'admin' already exists (password unchanged).")
+            self.stdout.write(
+                f"Admin: http://toronto.localhost:{port}/admin/  admin "
+                "(already exists, password unchanged)"
+            )
             return
         User.objects.create_superuser("admin", "admin@example.com", password)
         self.stdout.write(
-            f"Admin: http://toronto.localhost:8000/admin/  admin / {password}"
+            f"Admin: http://toronto.localhost:{port}/admin/  admin / {password}"
         )
 
 
@@ -116,3 +128,13 @@ def demo_clinician():
         defaults={"credentials": DEMO_REVIEWER["credentials"]},
     )
     return clinician
+
+
+def move_demo_site(hostname, port):
+    """A demo seeded before on another port moves to ``port``, so its links
+    (canonical URLs, the API's html_url, "View live") point where it runs."""
+    from wagtail.models import Site
+
+    for site in Site.objects.filter(hostname=hostname).exclude(port=port):
+        site.port = port
+        site.save()  # through save(): Wagtail forgets its cached root paths

@@ -1,0 +1,70 @@
+"""The appointment request through the v3 API, for a headless front-end's
+own form (Wagtail has no form submission API). The same rules as the page:
+minimal fields, consent required, a honeypot, a rate limit per address."""
+
+from http import HTTPStatus
+from typing import Literal
+
+from django.views.decorators.debug import sensitive_variables
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
+
+from clinics.boundary import api_site
+
+from .forms import AppointmentRequestForm, RateLimited, check_rate
+from .models import AppointmentRequest
+
+router = Router(tags=["appointment requests"])
+
+
+class AppointmentRequestInput(Schema):
+    name: str = Field(max_length=120)
+    email: str = Field("", max_length=200, description="Give an email or a phone.")
+    phone: str = Field("", max_length=40)
+    preferred_times: str = Field(max_length=300, description="When suits them.")
+    reason: str = Field(
+        "",
+        max_length=300,
+        description="A few words at most; never detailed health history.",
+    )
+    consent: Literal[True] = Field(
+        description="The visitor agreed that the clinic may store these details to "
+        "contact them, as its privacy notice describes."
+    )
+    website: str = Field("", description="Leave empty (spam trap).")
+
+
+class AppointmentRequestReceived(Schema):
+    status: Literal["received"]
+    message: str
+
+
+@router.post(
+    "/",
+    response={201: AppointmentRequestReceived},
+    url_name="create_appointment_request",
+    summary="Request an appointment at the clinic",
+    operation_id="appointment_requests_create",
+    auth=[BearerTokenAuth(), AllowAnonymous()],
+)
+@sensitive_variables("data", "form")
+def create_appointment_request(request, data: AppointmentRequestInput):
+    site = api_site(request)
+    try:
+        check_rate(request, site)
+    except RateLimited as limited:
+        raise HttpError(HTTPStatus.TOO_MANY_REQUESTS, str(limited)) from None
+    form = AppointmentRequestForm({**data.dict(), "consent": "on"}, site=site)
+    if not form.is_valid():
+        raise HttpError(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            " ".join(message for errors in form.errors.values() for message in errors),
+        )
+    if not form.is_spam():
+        AppointmentRequest.receive(site, form.cleaned_data, "api")
+    return 201, {
+        "status": "received",
+        "message": "Thank you: the clinic will contact you to arrange a time.",
+    }
