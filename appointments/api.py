@@ -6,7 +6,7 @@ from http import HTTPStatus
 from typing import Literal
 
 from django.views.decorators.debug import sensitive_variables
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
@@ -64,7 +64,10 @@ def create_appointment_request(request, data: AppointmentRequestInput):
         )
     if not form.is_spam():
         AppointmentRequest.receive(site, form.cleaned_data, "api")
-    return 201, {
-        "status": "received",
-        "message": "Thank you: the clinic will contact you to arrange a time.",
-    }
+    return Status(
+        201,
+        {
+            "status": "received",
+            "message": "Thank you: the clinic will contact you to arrange a time.",
+        },
+    )

@@ -511,3 +511,71 @@ DEMO_REVIEWER = {
     "password_env": "DEMO_REVIEWER_PASSWORD",
 }
 DEMO_PASSWORD = "changeme"  # noqa: S105 (the demo default, as for the admin)
+
+# Every clinic's other pages, as plain data ({clinic} is its name). Examples
+# only: each clinic replaces them with its own words in the admin.
+DEMO_SITE_PAGES = {
+    "about": {
+        "title": "About us",
+        "intro": "Who we are and how we work.",
+        "body": [
+            {
+                "type": "rich_text",
+                "value": {
+                    "heading": "Our clinic",
+                    "body": (
+                        "<p>{clinic} is the demo clinic of this website. Replace this "
+                        "page with your own story: who you are, how you work with "
+                        "patients and what to expect at a first visit.</p>"
+                    ),
+                },
+            }
+        ],
+    },
+    "privacy": {
+        "title": "Privacy notice",
+        "intro": "How we handle the details you send us.",
+        "body": [
+            {
+                "type": "rich_text",
+                "value": {
+                    "heading": "Appointment requests",
+                    "body": (
+                        "<p>When you ask for an appointment, we keep your name, how "
+                        "to reach you, the times that suit you and, if you give it, "
+                        "a few words on what it is about. We use them only to "
+                        "contact you about an appointment.</p>"
+                        "<ul><li>They are stored encrypted, and only our front-desk "
+                        "staff can read them; each time they do, it is recorded.</li>"
+                        "<li>We delete a request after {retention} days.</li>"
+                        "<li>Please do not send detailed health history through the "
+                        "form: we will ask what we need when we call.</li></ul>"
+                        "<p>To ask what we hold about you, or to have it deleted "
+                        "sooner, contact the clinic.</p>"
+                    ),
+                },
+            }
+        ],
+    },
+}
+
+DEMO_CLINICIAN = {
+    "languages": "English, French",
+    "biography": (
+        "Riley is this demo's medical reviewer, a made-up person who shows how a "
+        "clinician's profile looks. A real profile names the clinician's "
+        "training, their registration with their college and the treatments "
+        "they provide."
+    ),
+}
+
+DEMO_VISIT = {
+    "transit_notes": (
+        "Example text: how to reach the clinic by transit, where to park and "
+        "which entrance to use."
+    ),
+    "accessibility_notes": (
+        "Example text: whether the entrance is step-free, where the lift and the "
+        "accessible washroom are, and whom to call for help on arrival."
+    ),
+}

@@ -36,8 +36,27 @@ class HomePage(ClinicPageMixin, Page):
     intro = models.TextField(
         blank=True, help_text="A short welcome shown under the clinic's name."
     )
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A wide image at the top of the home page."),
+    )
+    hero_alt_text = models.CharField(
+        _("hero image description"),
+        max_length=250,
+        blank=True,
+        help_text=_("Describe the image, or leave empty if it is decoration only."),
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("hero_image"),
+        FieldPanel("hero_alt_text"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     api_fields = [APIField("intro", writable=True)]
 

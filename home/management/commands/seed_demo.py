@@ -4,15 +4,27 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from appointments.models import AppointmentRequestPage
 from home.clinic_setup import (
     ensure_clinic,
     ensure_reviewer,
     ensure_user,
+    publish_new_child,
     remove_wagtail_welcome_site,
 )
-from home.demo_content import CLINICS, DEMO_EDITORS, DEMO_PASSWORD, DEMO_REVIEWER
-from treatments.blocks import TreatmentStreamBlock
-from treatments.models import Clinician, TreatmentPage
+from home.demo_content import (
+    CLINICS,
+    DEMO_CLINICIAN,
+    DEMO_EDITORS,
+    DEMO_PASSWORD,
+    DEMO_REVIEWER,
+    DEMO_SITE_PAGES,
+    DEMO_VISIT,
+)
+from home.demo_images import clinic_images
+from home.models import ContentPage, VisitPage
+from treatments.blocks import GeneralStreamBlock, TreatmentStreamBlock
+from treatments.models import Clinician, ClinicianPage, TeamPage, TreatmentPage
 from treatments.review import record_review_of
 
 
@@ -52,6 +64,10 @@ class Command(BaseCommand):
                 intro=data["home_intro"],
                 settings=data["settings"],
             )
+            images = clinic_images(
+                data["name"], clinic.settings.brand_colour, clinic.collection
+            )
+            dress_clinic(clinic, images)
             for treatment in data["treatments"]:
                 if (
                     TreatmentPage.objects.child_of(clinic.index)
@@ -64,7 +80,9 @@ class Command(BaseCommand):
                     slug=treatment["slug"],
                     summary=treatment["summary"],
                     body=stream_block.to_python(treatment["body"]),
+                    hero_image=images["treatment_hero"],
                 )
+                page.providers = [demo_clinician()]
                 clinic.index.add_child(instance=page)
                 # Seeded as reviewed by the demo clinician, as approval records.
                 revision = page.save_revision()
@@ -125,7 +143,7 @@ def demo_clinician():
     (``ensure_reviewer`` links the account to it)."""
     clinician, _ = Clinician.objects.get_or_create(
         name=DEMO_REVIEWER["name"],
-        defaults={"credentials": DEMO_REVIEWER["credentials"]},
+        defaults={"credentials": DEMO_REVIEWER["credentials"], **DEMO_CLINICIAN},
     )
     return clinician
 
@@ -138,3 +156,94 @@ def move_demo_site(hostname, port):
     for site in Site.objects.filter(hostname=hostname).exclude(port=port):
         site.port = port
         site.save()  # through save(): Wagtail forgets its cached root paths
+
+
+def child(parent, model, slug):
+    return model.objects.child_of(parent).filter(slug=slug).first()
+
+
+def dress_clinic(clinic, images):
+    """The clinic's brand images, its other pages and their place in the
+    menu, each only if missing (an editor's changes are kept)."""
+    settings = clinic.settings
+    for name in ("logo", "favicon", "social_image"):
+        if getattr(settings, f"{name}_id") is None:
+            setattr(settings, name, images[name])
+    for name, text in DEMO_VISIT.items():
+        if not getattr(settings, name):
+            setattr(settings, name, text)
+    home = clinic.home
+    if home.hero_image_id is None:
+        home.hero_image = images["home_hero"]
+        home.save_revision().publish()
+    general = GeneralStreamBlock()
+    pages = {}
+    for slug, content in DEMO_SITE_PAGES.items():
+        page = child(home, ContentPage, slug)
+        if page is None:
+            body = [
+                {
+                    **block,
+                    "value": {
+                        **block["value"],
+                        "body": block["value"]["body"].format(
+                            clinic=clinic.settings.name,
+                            retention=settings.appointment_retention_days,
+                        ),
+                    },
+                }
+                for block in content["body"]
+            ]
+            page = publish_new_child(
+                home,
+                ContentPage(
+                    title=content["title"],
+                    slug=slug,
+                    intro=content["intro"],
+                    body=general.to_python(body),
+                    show_in_menus=slug == "about",
+                ),
+            )
+        pages[slug] = page
+    if child(home, TeamPage, "team") is None:
+        team = publish_new_child(
+            home,
+            TeamPage(
+                title="Our team",
+                slug="team",
+                intro="The clinicians you may meet at the clinic.",
+                show_in_menus=True,
+            ),
+        )
+        clinician = demo_clinician()
+        publish_new_child(
+            team,
+            ClinicianPage(
+                title=clinician.name,
+                slug="riley-reviewer",
+                clinician=clinician,
+            ),
+        )
+    if child(home, VisitPage, "visit") is None:
+        publish_new_child(
+            home,
+            VisitPage(
+                title="Visit us",
+                slug="visit",
+                intro="Where to find us and when we are open.",
+                show_in_menus=True,
+            ),
+        )
+    if child(home, AppointmentRequestPage, "request-an-appointment") is None:
+        publish_new_child(
+            home,
+            AppointmentRequestPage(
+                title="Request an appointment",
+                slug="request-an-appointment",
+                show_in_menus=True,
+            ),
+        )
+    if settings.privacy_page_id is None:
+        settings.privacy_page = pages["privacy"]
+    settings.full_clean()
+    settings.save()

@@ -1,0 +1,565 @@
+"""A whole clinic website: general pages and the menu, the Visit us page, the
+booking box, clinicians, appointment requests handled as personal health
+information, each clinic's own brand, and a demo that tells the truth."""
+
+import json
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import GroupSitePermission, ModelLogEntry, Page, PageViewRestriction
+from wagtail.test.utils import WagtailPageTestCase
+
+from appointments.models import AppointmentRequest, AppointmentRequestPage
+from home.clinic_setup import (
+    ensure_clinic,
+    ensure_user,
+    publish_new_child,
+    remove_wagtail_welcome_site,
+)
+from home.models import ContentPage, HomePage, VisitPage
+from treatments.models import Clinician, ClinicianPage, TeamPage, TreatmentPage
+
+from .api.support import APIClient, openapi_document
+from .conftest import TORONTO
+from .helpers import get_page, host_of, make_image, make_treatment
+
+pytestmark = pytest.mark.django_db
+
+PATIENT = {
+    "name": "Avery Quinlan-Marsh",
+    "email": "avery.qm@example.com",
+    "phone": "+1 250-555-0142",
+    "preferred_times": "Tuesday mornings",
+    "reason": "Sore left shoulder",
+}
+
+
+# Page types
+
+
+class ClinicPageTypesTests(WagtailPageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        remove_wagtail_welcome_site()
+        cls.toronto = ensure_clinic(**TORONTO)
+
+    def test_where_each_page_type_goes(self):
+        self.assertCanCreateAt(HomePage, ContentPage)
+        self.assertCanCreateAt(ContentPage, ContentPage)
+        self.assertCanCreateAt(HomePage, VisitPage)
+        self.assertCanCreateAt(HomePage, TeamPage)
+        self.assertCanCreateAt(TeamPage, ClinicianPage)
+        self.assertCanCreateAt(HomePage, AppointmentRequestPage)
+        self.assertCanNotCreateAt(HomePage, ClinicianPage)
+        self.assertCanNotCreateAt(ContentPage, VisitPage)
+        self.assertAllowedSubpageTypes(VisitPage, set())
+        self.assertAllowedSubpageTypes(ClinicianPage, set())
+
+    def test_pages_are_routable_and_renderable(self):
+        home = self.toronto.home
+        about = publish_new_child(home, ContentPage(title="About us", slug="about"))
+        visit = publish_new_child(home, VisitPage(title="Visit us", slug="visit"))
+        team = publish_new_child(home, TeamPage(title="Team", slug="team"))
+        clinician = Clinician.objects.create(name="Dr Sam Lee", credentials="MD")
+        profile = publish_new_child(
+            team, ClinicianPage(title="Sam Lee", slug="sam-lee", clinician=clinician)
+        )
+        form = publish_new_child(
+            home, AppointmentRequestPage(title="Request", slug="request")
+        )
+        for page in (about, visit, team, profile, form):
+            self.assertPageIsRoutable(page)
+            self.assertPageIsRenderable(page)
+
+
+# Menu, Visit us, booking box
+
+
+def test_the_menu_lists_the_clinics_sections_shown_in_menus(client, clinic_sites):
+    home = clinic_sites.toronto.home
+    publish_new_child(
+        home, ContentPage(title="About us", slug="about", show_in_menus=True)
+    )
+    publish_new_child(home, ContentPage(title="Hidden page", slug="hidden"))
+    members = publish_new_child(
+        home, ContentPage(title="Members area", slug="members", show_in_menus=True)
+    )
+    PageViewRestriction.objects.create(page=members, restriction_type="login")
+    publish_new_child(
+        clinic_sites.kelowna.home,
+        ContentPage(title="Kelowna about", slug="about", show_in_menus=True),
+    )
+    html = client.get(
+        "/", HTTP_HOST=host_of(clinic_sites.toronto.site)
+    ).content.decode()
+    nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', html, re.S).group(1)
+    assert "Treatments" in nav and "About us" in nav
+    assert nav.index("Treatments") < nav.index("About us")  # the editors' order
+    for absent in ("Hidden page", "Members area", "Kelowna about"):
+        assert absent not in nav
+
+
+def test_visit_page_shows_the_clinic_and_loads_nothing_from_the_internet(
+    client, clinic_sites
+):
+    settings = clinic_sites.kelowna.settings
+    settings.transit_notes = "Bus 97 stops at the door."
+    settings.accessibility_notes = "Step-free entrance on the north side."
+    settings.save()
+    page = publish_new_child(
+        clinic_sites.kelowna.home, VisitPage(title="Visit us", slug="visit")
+    )
+    html = get_page(client, page, clinic_sites.kelowna.site).content.decode()
+    for text in (
+        "2 Kelowna Avenue",
+        "Tuesday–Saturday: 8:00–16:00",
+        "+1 250-555-0199",
+        "Bus 97 stops at the door.",
+        "Step-free entrance on the north side.",
+    ):
+        assert text in html
+    assert (
+        'href="https://www.openstreetmap.org/search?query=2+Kelowna+Avenue%2C+Kelowna%2C+BC"'
+        in html
+    )
+    # A link only: no script, image, style or frame from another host.
+    assert not re.search(r'<(script|img|iframe)[^>]+src="https?://', html)
+    assert not re.search(
+        r'<link[^>]+rel="(stylesheet|icon|preload)"[^>]+href="https?://', html
+    )
+
+
+def test_every_treatment_page_shows_the_booking_box_unless_turned_off(
+    client, clinic_sites
+):
+    home = clinic_sites.toronto.home
+    publish_new_child(home, AppointmentRequestPage(title="Request", slug="request"))
+    page = make_treatment(clinic_sites.toronto.index, title="Boxed")
+    html = get_page(client, page, clinic_sites.toronto.site).content.decode()
+    box = re.search(r'<aside class="booking-box".*?</aside>', html, re.S).group(0)
+    assert 'href="/request/"' in box
+    assert "https://booking.example.com/toronto" in box
+    assert "+1 416-555-0199" in box
+    unboxed = make_treatment(
+        clinic_sites.toronto.index, title="Unboxed", show_booking_box=False
+    )
+    html = get_page(client, unboxed, clinic_sites.toronto.site).content.decode()
+    assert "booking-box" not in html
+
+
+# Clinicians
+
+
+@pytest.fixture
+def team(clinic_sites):
+    clinician = Clinician.objects.create(
+        name="Dr Sam Lee",
+        credentials="MD, CCFP",
+        registration_body="College of Physicians and Surgeons of British Columbia",
+        registration_number="12345",
+        languages="English, Punjabi",
+        biography="Sam sees patients with long-standing joint pain.",
+    )
+    team = publish_new_child(
+        clinic_sites.kelowna.home, TeamPage(title="Our team", slug="team")
+    )
+    photo = make_image("Sam Lee", collection=clinic_sites.kelowna.collection)
+    profile = publish_new_child(
+        team,
+        ClinicianPage(
+            title="Sam Lee",
+            slug="sam-lee",
+            clinician=clinician,
+            photo=photo,
+            photo_alt_text="Sam Lee, smiling, in the clinic's reception",
+        ),
+    )
+    treatment = make_treatment(clinic_sites.kelowna.index, title="Prolotherapy")
+    treatment.providers = [clinician]
+    treatment.save_revision().publish()
+    other_clinic = make_treatment(clinic_sites.toronto.index, title="Toronto only")
+    other_clinic.providers = [clinician]
+    other_clinic.save_revision().publish()
+    return clinician, team, profile, TreatmentPage.objects.get(pk=treatment.pk)
+
+
+def test_clinician_profiles_link_both_ways(client, clinic_sites, team):
+    clinician, team_page, profile, treatment = team
+    site = clinic_sites.kelowna.site
+    html = get_page(client, profile, site).content.decode()
+    assert "Dr Sam Lee, MD, CCFP" in html
+    assert "College of Physicians and Surgeons of British Columbia" in html
+    assert "12345" in html and "English, Punjabi" in html
+    assert 'alt="Sam Lee, smiling, in the clinic&#x27;s reception"' in html
+    assert 'href="/treatments/prolotherapy/"' in html
+    assert "Toronto only" not in html  # the other clinic's treatment
+    listing = get_page(client, team_page, site).content.decode()
+    assert 'href="/team/sam-lee/"' in listing
+    treatment_html = get_page(client, treatment, site).content.decode()
+    assert '<a href="/team/sam-lee/">Dr Sam Lee, MD, CCFP</a>' in treatment_html
+
+
+def test_clinician_json_ld(client, clinic_sites, team):
+    from .test_seo import json_ld
+
+    clinician, team_page, profile, treatment = team
+    data = json_ld(get_page(client, profile, clinic_sites.kelowna.site))
+    assert data["@type"] == "Person"
+    assert data["name"] == "Dr Sam Lee"
+    assert data["memberOf"]["@type"] == "MedicalClinic"
+    assert data["memberOf"]["name"] == "Kelowna Test Clinic"
+    registration = next(
+        c for c in data["hasCredential"] if c["credentialCategory"] == "licence"
+    )
+    assert registration["recognizedBy"]["name"].startswith("College of Physicians")
+    assert registration["identifier"] == "12345"
+    assert data["knowsLanguage"] == ["English", "Punjabi"]
+
+
+def test_the_reviewing_clinician_is_the_same_person(clinic_sites, team, reviewer):
+    from home.clinic_setup import ensure_reviewer
+
+    clinician, *_ = team
+    user, _ = ensure_reviewer("sam", "pw", name="Dr Sam Lee", credentials="MD, CCFP")
+    assert Clinician.objects.filter(name="Dr Sam Lee").count() == 1
+    assert Clinician.for_user(user) == clinician
+
+
+def test_a_photo_needs_a_description(clinic_sites):
+    from django.core.exceptions import ValidationError
+
+    page = ClinicianPage(
+        title="No alt",
+        slug="no-alt",
+        clinician=Clinician.objects.create(name="Dr Alt"),
+        photo=make_image("Someone", collection=clinic_sites.kelowna.collection),
+    )
+    with pytest.raises(ValidationError, match="Describe the photo"):
+        page.clean()
+
+
+# Appointment requests
+
+
+@pytest.fixture
+def request_page(clinic_sites):
+    return publish_new_child(
+        clinic_sites.kelowna.home,
+        AppointmentRequestPage(title="Request an appointment", slug="request"),
+    )
+
+
+def form_data(**changes):
+    return {**PATIENT, "consent": "on", "website": "", **changes}
+
+
+def post_request(client, page, site, data, **extra):
+    return client.post(page.relative_url(site), data, HTTP_HOST=host_of(site), **extra)
+
+
+def test_a_visitor_requests_an_appointment(
+    client, clinic_sites, request_page, settings
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    site = clinic_sites.kelowna.site
+    form = get_page(client, request_page, site)
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert "do not include detailed health history" in html
+    assert "no-cache" in form["Cache-Control"] and form.get("X-Cache") != "HIT"
+    assert get_page(client, request_page, site).get("X-Cache") != "HIT"
+
+    with pytest.MonkeyPatch.context():
+        response = post_request(client, request_page, site, form_data())
+    assert response.status_code == 302
+    thanks = client.get(response.url, HTTP_HOST=host_of(site)).content.decode()
+    assert "your request has reached the clinic" in thanks
+    stored = AppointmentRequest.objects.get()
+    assert stored.site == site and stored.source == "web"
+    assert stored.read()["name"] == PATIENT["name"]
+
+
+def test_nothing_is_in_plain_text_in_the_database(client, clinic_sites, request_page):
+    post_request(client, request_page, clinic_sites.kelowna.site, form_data())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {AppointmentRequest._meta.db_table}")
+        dump = json.dumps(cursor.fetchall(), default=str)
+    for value in PATIENT.values():
+        assert value not in dump
+    assert AppointmentRequest.objects.count() == 1
+
+
+def test_nothing_reaches_a_log_or_an_email(
+    client, clinic_sites, request_page, caplog, django_capture_on_commit_callbacks
+):
+    caplog.set_level(logging.DEBUG)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_request(client, request_page, clinic_sites.kelowna.site, form_data())
+        post_request(
+            client, request_page, clinic_sites.kelowna.site, form_data(consent="")
+        )
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for value in PATIENT.values():
+        assert value not in logged
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["kelowna@example.com"]
+    everything = message.subject + message.body + message.alternatives[0][0]
+    for value in PATIENT.values():
+        assert value not in everything
+    assert "/admin/appointment-requests/" in message.body
+    assert "#2f6b3a" in message.alternatives[0][0]  # the clinic's brand colour
+
+
+def test_errors_reports_never_show_the_request(clinic_sites, request_page, rf):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    request = rf.post(
+        "/request/", form_data(), HTTP_HOST=host_of(clinic_sites.kelowna.site)
+    )
+    request.user = type("Anonymous", (), {"is_authenticated": False})()
+    # The page's serve() marks every field sensitive for Django's error reports.
+    request_page.serve.__wrapped__  # noqa: B018 - decorated
+    request.sensitive_post_parameters = (
+        "name",
+        "email",
+        "phone",
+        "preferred_times",
+        "reason",
+    )
+    cleansed = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert all(cleansed[field] != PATIENT[field] for field in PATIENT)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"consent": ""}, "Please agree"),
+        ({"email": "", "phone": ""}, "email address or a phone number"),
+        ({"name": ""}, "This field is required"),
+    ],
+)
+def test_bad_requests_are_form_errors_and_store_nothing(
+    client, clinic_sites, request_page, changes, message
+):
+    response = post_request(
+        client, request_page, clinic_sites.kelowna.site, form_data(**changes)
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not AppointmentRequest.objects.exists()
+
+
+def test_spam_is_thanked_and_dropped(client, clinic_sites, request_page):
+    response = post_request(
+        client,
+        request_page,
+        clinic_sites.kelowna.site,
+        form_data(website="http://spam"),
+    )
+    assert response.status_code == 302
+    assert not AppointmentRequest.objects.exists()
+
+
+def test_too_many_requests_from_one_address(client, clinic_sites, request_page):
+    site = clinic_sites.kelowna.site
+    for _ in range(5):
+        assert post_request(client, request_page, site, form_data()).status_code == 302
+    refused = post_request(client, request_page, site, form_data())
+    assert refused.status_code == 429
+    assert "Too many requests" in refused.content.decode()
+    assert AppointmentRequest.objects.count() == 5
+
+
+def test_requests_are_deleted_after_the_clinics_retention_period(clinic_sites):
+    settings = clinic_sites.kelowna.settings
+    settings.appointment_retention_days = 30
+    settings.save()
+    old = AppointmentRequest.receive(clinic_sites.kelowna.site, PATIENT, "web")
+    AppointmentRequest.objects.filter(pk=old.pk).update(
+        received_at=timezone.now() - timedelta(days=31)
+    )
+    kept = AppointmentRequest.receive(clinic_sites.toronto.site, PATIENT, "web")
+    AppointmentRequest.objects.filter(pk=kept.pk).update(
+        received_at=timezone.now() - timedelta(days=31)  # Toronto keeps 90 days
+    )
+    call_command("purge_appointment_requests", verbosity=0)
+    assert list(AppointmentRequest.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_the_api_takes_the_same_request(client, clinic_sites):
+    api = APIClient(client)
+    operation = openapi_document()["paths"]["/api/v3/appointment-requests/"]["post"]
+    assert operation["summary"] == "Request an appointment at the clinic"
+    response = api.post(
+        "/api/v3/appointment-requests/",
+        {**PATIENT, "consent": True},
+        host="kelowna.localhost:8000",
+    )
+    assert response.status_code == 201, response.content
+    assert AppointmentRequest.objects.get().site == clinic_sites.kelowna.site
+    refused = api.post("/api/v3/appointment-requests/", {**PATIENT, "consent": False})
+    assert refused.status_code == 422
+    no_contact = api.post(
+        "/api/v3/appointment-requests/",
+        {**PATIENT, "email": "", "phone": "", "consent": True},
+    )
+    assert no_contact.status_code == 422
+    assert "phone number" in no_contact.content.decode()
+    spam = api.post(
+        "/api/v3/appointment-requests/",
+        {**PATIENT, "consent": True, "website": "x"},
+    )
+    assert spam.status_code == 201
+    assert AppointmentRequest.objects.count() == 1
+
+
+# Who may read them
+
+
+@pytest.fixture
+def reception(clinic_sites):
+    from django.contrib.auth.models import Group
+
+    user, _ = ensure_user(
+        "kelowna-desk",
+        "pw",
+        groups=[Group.objects.get(name="Kelowna Test Clinic reception")],
+    )
+    return user
+
+
+def test_only_the_clinics_reception_reads_and_every_read_is_recorded(
+    client, clinic_sites, reception, editors, reviewer
+):
+    mine = AppointmentRequest.receive(clinic_sites.kelowna.site, PATIENT, "web")
+    theirs = AppointmentRequest.receive(
+        clinic_sites.toronto.site, {**PATIENT, "name": "Toronto Patient"}, "web"
+    )
+    client.force_login(reception)
+    listing = client.get(reverse("appointment_requests:index")).content.decode()
+    assert PATIENT["name"] not in listing  # the list shows no personal details
+    assert reverse("appointment_requests:detail", args=[mine.pk]) in listing
+    assert reverse("appointment_requests:detail", args=[theirs.pk]) not in listing
+    detail = client.get(reverse("appointment_requests:detail", args=[mine.pk]))
+    assert PATIENT["name"] in detail.content.decode()
+    assert (
+        client.get(reverse("appointment_requests:detail", args=[theirs.pk])).status_code
+        == 404
+    )
+    export = client.get(reverse("appointment_requests:export")).content.decode()
+    assert PATIENT["name"] in export and "Toronto Patient" not in export
+    actions = list(
+        ModelLogEntry.objects.filter(object_id=str(mine.pk)).values_list(
+            "action", "user"
+        )
+    )
+    assert ("appointments.read", reception.pk) in actions
+    assert ("appointments.export", reception.pk) in actions
+
+    for outsider in (editors.kelowna, editors.toronto, reviewer):
+        client.force_login(outsider)
+        for url in (
+            reverse("appointment_requests:index"),
+            reverse("appointment_requests:detail", args=[mine.pk]),
+            reverse("appointment_requests:export"),
+        ):
+            response = client.get(url)
+            assert PATIENT["name"] not in response.content.decode()
+            assert response.status_code in (302, 403, 404)
+
+
+def test_the_reception_group_holds_only_its_clinics_permission(clinic_sites):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name="Kelowna Test Clinic reception")
+    assert list(
+        GroupSitePermission.objects.filter(group=group).values_list(
+            "site_id", "permission__codename"
+        )
+    ) == [(clinic_sites.kelowna.site.pk, "read_appointmentrequest")]
+    editors = clinic_sites.kelowna.editors
+    assert not GroupSitePermission.objects.filter(
+        group=editors, permission__codename="read_appointmentrequest"
+    ).exists()
+
+
+# Brand and the demo
+
+
+def test_each_clinic_has_its_own_icon(client, clinic_sites):
+    icon = make_image(
+        "Kelowna icon", collection=clinic_sites.kelowna.collection, size=(64, 64)
+    )
+    settings = clinic_sites.kelowna.settings
+    settings.favicon = icon
+    settings.save()
+    kelowna = client.get("/favicon.ico", HTTP_HOST=host_of(clinic_sites.kelowna.site))
+    toronto = client.get("/favicon.ico", HTTP_HOST=host_of(clinic_sites.toronto.site))
+    assert kelowna.status_code == toronto.status_code == 302
+    assert "/media/images/" in kelowna.url
+    assert toronto.url.endswith("img/favicon.png")
+
+
+def test_clinic_settings_refuse_another_clinics_images(clinic_sites):
+    from django.core.exceptions import ValidationError
+
+    settings = clinic_sites.kelowna.settings
+    settings.logo = make_image(
+        "Toronto logo", collection=clinic_sites.toronto.collection
+    )
+    with pytest.raises(ValidationError) as error:
+        settings.full_clean()
+    assert "logo" in error.value.message_dict
+
+
+def test_the_demo_has_a_whole_site_for_each_clinic(client):
+    call_command("seed_demo", "--port", "8123", verbosity=0)
+    for host in ("toronto.localhost:8123", "kelowna.localhost:8123"):
+        home = client.get("/", HTTP_HOST=host).content.decode()
+        nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', home, re.S).group(1)
+        for section in (
+            "Treatments",
+            "Our team",
+            "About us",
+            "Visit us",
+            "Request an appointment",
+        ):
+            assert section in nav, (host, section)
+        assert f'<link rel="canonical" href="http://{host}/">' in home
+        for path in (
+            "/about/",
+            "/visit/",
+            "/team/",
+            "/team/riley-reviewer/",
+            "/privacy/",
+        ):
+            assert client.get(path, HTTP_HOST=host).status_code == 200, (host, path)
+        form = client.get("/request-an-appointment/", HTTP_HOST=host).content.decode()
+        assert 'href="/privacy/"' in form  # the consent links the privacy notice
+        treatment = client.get(
+            "/treatments/prolotherapy/", HTTP_HOST=host
+        ).content.decode()
+        assert 'href="/team/riley-reviewer/"' in treatment
+        assert 'class="hero-image"' in treatment and 'class="hero-image"' in home
+    # Run again on another port: the sites move, nothing is duplicated.
+    call_command("seed_demo", "--port", "8124", verbosity=0)
+    assert sorted(Page.objects.type(HomePage).values_list("slug", flat=True)) == [
+        "kelowna",
+        "toronto",
+    ]
+    assert client.get("/", HTTP_HOST="kelowna.localhost:8124").status_code == 200
+
+
+def test_the_api_docs_are_the_clinic_api(client, clinic_sites):
+    docs = client.get("/api/v3/docs/", HTTP_HOST=host_of(clinic_sites.toronto.site))
+    assert b"Clinic CMS API" in docs.content
+    info = openapi_document()["info"]
+    assert "?site=" in info["description"] and "API tokens" in info["description"]
