@@ -28,6 +28,11 @@ PAGE_KINDS = {
     "treatment": "/treatments/prolotherapy/",
     "search": "/search/?q=prolotherapy",
     "not-found": "/treatments/no-such-page/",
+    "about": "/about/",
+    "visit": "/visit/",
+    "team": "/team/",
+    "clinician": "/team/riley-reviewer/",
+    "request-form": "/request-an-appointment/",
 }
 
 
@@ -45,14 +50,25 @@ def axe_source():
 
 @pytest.fixture
 def clinics_with_content(live_clinics):
+    """Both clinics with a treatment and the demo's other pages (About, Visit
+    us, the team, a clinician, the request form) and brand images."""
+    from home.demo_images import clinic_images
+    from home.management.commands.seed_demo import demo_clinician, dress_clinic
+
     for clinic in (live_clinics.toronto, live_clinics.kelowna):
+        images = clinic_images(
+            clinic.settings.name, clinic.settings.brand_colour, clinic.collection
+        )
+        dress_clinic(clinic, images)
         image = make_image(title=f"{clinic.site.hostname} treatment room")
-        make_treatment(
+        page = make_treatment(
             clinic.index,
             title="Prolotherapy",
             body=full_body(image=image),
             hero_image=image,
         )
+        page.providers = [demo_clinician()]
+        page.save_revision().publish()
     return live_clinics
 
 
@@ -140,3 +156,42 @@ def test_skip_link_moves_focus_to_the_main_content(browser, clinics_with_content
     assert skip.is_visible()  # shown when focused
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("clinic_name", ["toronto", "kelowna"])
+def test_a_visitor_requests_an_appointment(
+    browser, clinics_with_content, screenshots, clinic_name
+):
+    from appointments.models import AppointmentRequest
+
+    clinic = getattr(clinics_with_content, clinic_name)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(clinic.url + "/")
+    page.get_by_role("link", name="Request an appointment").first.click()
+    page.get_by_label("Your name").fill("Morgan Example")
+    page.get_by_label("Phone").fill("+1 555-0100")
+    page.get_by_label("When suits you").fill("Weekday mornings")
+    page.get_by_role("button", name="Send my request").click()
+    # Without the consent the form says what is missing and keeps the rest.
+    assert "Please agree" in page.inner_text("main")
+    assert page.get_by_label("Your name").input_value() == "Morgan Example"
+    page.get_by_label("I agree").check()
+    page.screenshot(path=screenshots / f"{clinic_name}-form.png", full_page=True)
+    page.get_by_role("button", name="Send my request").click()
+    page.get_by_role("status").wait_for()
+    assert "Request received" in page.inner_text("main")
+    page.screenshot(path=screenshots / f"{clinic_name}-thank-you.png", full_page=True)
+    stored = AppointmentRequest.objects.get(site=clinic.site)
+    assert stored.read()["name"] == "Morgan Example"
+
+
+def test_home_pages_for_the_readme(browser, clinics_with_content, screenshots):
+    """Each clinic's home page, as the README shows it."""
+    for name in ("toronto", "kelowna"):
+        clinic = getattr(clinics_with_content, name)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(clinic.url + "/")
+        assert clinic.settings.name in page.inner_text("header")
+        assert page.locator("img.hero-image").count() == 1
+        assert page.locator("img.brand-logo").count() == 1
+        page.screenshot(path=screenshots / f"{name}-home.png", full_page=True)
