@@ -28,8 +28,12 @@ def check_rate(request, site):
         f"{settings.SECRET_KEY}:{client_address(request)}".encode()
     ).hexdigest()[:32]
     key = f"appointments:rate:{site.pk}:{digest}"
-    added = cache.add(key, 1, timeout=3600)
-    count = 1 if added else cache.incr(key)
+    count = 1
+    if not cache.add(key, 1, timeout=3600):
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: a fresh hour
+            cache.add(key, 1, timeout=3600)
     if count > RATE_LIMIT:
         raise RateLimited(
             _(

@@ -55,7 +55,9 @@ class AppointmentRequest(models.Model):
                 payload=crypto.encrypt({name: data.get(name, "") for name in FIELDS}),
             )
             purge_expired(site)
-        transaction.on_commit(lambda: notify_clinic(request))
+        # robust: a mail relay that is down is logged; the request is kept and
+        # the visitor still gets the thank-you.
+        transaction.on_commit(lambda: notify_clinic(request), robust=True)
         return request
 
     def read(self):

@@ -276,8 +276,7 @@ def test_a_visitor_requests_an_appointment(
     assert "no-cache" in form["Cache-Control"] and form.get("X-Cache") != "HIT"
     assert get_page(client, request_page, site).get("X-Cache") != "HIT"
 
-    with pytest.MonkeyPatch.context():
-        response = post_request(client, request_page, site, form_data())
+    response = post_request(client, request_page, site, form_data())
     assert response.status_code == 302
     thanks = client.get(response.url, HTTP_HOST=host_of(site)).content.decode()
     assert "your request has reached the clinic" in thanks
@@ -317,6 +316,33 @@ def test_nothing_reaches_a_log_or_an_email(
         assert value not in everything
     assert "/admin/appointment-requests/" in message.body
     assert "#2f6b3a" in message.alternatives[0][0]  # the clinic's brand colour
+
+
+def test_a_mail_relay_that_is_down_loses_nothing(
+    client,
+    clinic_sites,
+    request_page,
+    monkeypatch,
+    caplog,
+    django_capture_on_commit_callbacks,
+):
+    def relay_down(*args, **kwargs):
+        raise ConnectionRefusedError("no SMTP relay")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", relay_down)
+    site = clinic_sites.kelowna.site
+    with (
+        caplog.at_level(logging.ERROR),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = post_request(client, request_page, site, form_data())
+    assert response.status_code == 302
+    thanks = client.get(response.url, HTTP_HOST=host_of(site)).content.decode()
+    assert "your request has reached the clinic" in thanks
+    assert AppointmentRequest.objects.get().read()["name"] == PATIENT["name"]
+    assert "no SMTP relay" in caplog.text
+    for value in PATIENT.values():
+        assert value not in caplog.text
 
 
 def test_errors_reports_never_show_the_request(clinic_sites, request_page, rf):

@@ -164,3 +164,22 @@ def test_a_cloudflare_token_without_a_zone_is_refused():
     )
     assert result.returncode != 0
     assert "ImproperlyConfigured: CLOUDFLARE_ZONE_ID must be set" in result.stderr
+
+
+def test_the_readme_lists_every_environment_variable_the_settings_read():
+    # Read from the settings' source, so a variable added later must be
+    # documented before this passes.
+    import re
+
+    reads = re.compile(
+        r"""(?:os\.environ(?:\.get)?\(|os\.environ\[|env_list\(|env_bool\()\s*"([A-Z_]+)\""""
+    )
+    names = set()
+    for module in (PROJECT / "cms" / "settings").glob("*.py"):
+        names |= set(reads.findall(module.read_text()))
+    readme = (PROJECT / "README.md").read_text()
+    production = readme[readme.index("## Production") :]
+    production = production[: production.index("\n## ", 1)]
+    assert {"SECRET_KEY", "SECURE_SSL_REDIRECT", "APPOINTMENT_ENCRYPTION_KEYS"} <= names
+    missing = sorted(name for name in names if f"`{name}`" not in production)
+    assert not missing, f"README's Production section does not list {missing}"

@@ -217,6 +217,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # encrypts; appointments/crypto.py). Required in production.
 APPOINTMENT_ENCRYPTION_KEYS = env_list("APPOINTMENT_ENCRYPTION_KEYS")
 
+# Outgoing mail (appointment notifications, password resets): an SMTP relay.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
 # The per-site setting that says who a clinic is (clinics/identity.py reads
 # it; the ground floor names it here rather than importing home).
 CLINIC_SETTINGS_MODEL = "home.ClinicSettings"
