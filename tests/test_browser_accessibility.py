@@ -5,6 +5,7 @@ axe-core comes from the npm registry (package.json, installed by `make test`)
 and is injected into each page; nothing is fetched from the internet.
 """
 
+import io
 import os
 from pathlib import Path
 
@@ -185,13 +186,20 @@ def test_a_visitor_requests_an_appointment(
     assert stored.read()["name"] == "Morgan Example"
 
 
-def test_home_pages_for_the_readme(browser, clinics_with_content, screenshots):
-    """Each clinic's home page, as the README shows it."""
+def test_the_demo_for_the_readme(browser, live_server, screenshots):
+    """The demo as `make demo` seeds it: each clinic's home and prolotherapy
+    pages, the README's screenshots (docs/screenshots/ holds copies)."""
+    from django.core.management import call_command
+
+    port = int(live_server.url.rsplit(":", 1)[1])
+    call_command("seed_demo", port=port, stdout=io.StringIO())
     for name in ("toronto", "kelowna"):
-        clinic = getattr(clinics_with_content, name)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(clinic.url + "/")
-        assert clinic.settings.name in page.inner_text("header")
+        page.goto(f"http://{name}.localhost:{port}/")
         assert page.locator("img.hero-image").count() == 1
         assert page.locator("img.brand-logo").count() == 1
         page.screenshot(path=screenshots / f"{name}-home.png", full_page=True)
+        page.goto(f"http://{name}.localhost:{port}/treatments/prolotherapy/")
+        assert "Book an appointment" in page.inner_text("main")
+        page.screenshot(path=screenshots / f"{name}-prolotherapy.png", full_page=True)
+        page.close()
