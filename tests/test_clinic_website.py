@@ -2,10 +2,15 @@
 booking box, clinicians, appointment requests handled as personal health
 information, each clinic's own brand, and a demo that tells the truth."""
 
+import io
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -590,3 +595,48 @@ def test_the_api_docs_are_the_clinic_api(client, clinic_sites):
     assert b"Clinic CMS API" in docs.content
     info = openapi_document()["info"]
     assert "?site=" in info["description"] and "API tokens" in info["description"]
+
+
+def test_the_demo_prints_its_addresses_once_with_its_port():
+    out = io.StringIO()
+    call_command("seed_demo", "--port", "8123", stdout=out)
+    printed = out.getvalue()
+    for address in (
+        "http://toronto.localhost:8123/",
+        "http://kelowna.localhost:8123/",
+        "http://toronto.localhost:8123/admin/",
+    ):
+        assert printed.count(address + " ") + printed.count(address + "\n") == 1
+    assert ":8000" not in printed
+
+
+def test_make_demo_serves_on_its_port_on_this_machine_only():
+    project = Path(__file__).resolve().parent.parent
+    plan = subprocess.run(
+        ["make", "-n", "demo", "PORT=8123"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "seed_demo --port 8123" in plan
+    assert "WAGTAILADMIN_BASE_URL=http://toronto.localhost:8123" in plan
+    assert "runserver 127.0.0.1:8123" in plan
+    # The demo's settings show the clinic's own error pages, not Django's.
+    debug = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; django.setup(); "
+            "print(settings.DEBUG)",
+        ],
+        cwd=project,
+        env={
+            **{name: value for name, value in os.environ.items() if name != "DEBUG"},
+            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert debug == "False"
