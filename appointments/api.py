@@ -5,6 +5,7 @@ minimal fields, consent required, a honeypot, a rate limit per address."""
 from http import HTTPStatus
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -41,9 +42,26 @@ class AppointmentRequestReceived(Schema):
     message: str
 
 
+class Problem(Schema):
+    """Wagtail's API errors (RFC 9457 problem details), documented here so a
+    front-end's form can show ``detail`` (and each of ``errors``) to the visitor."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict] | None = None
+
+
 @router.post(
     "/",
-    response={201: AppointmentRequestReceived},
+    response={
+        201: AppointmentRequestReceived,
+        400: Problem,  # not JSON, or a malformed ?site=
+        404: Problem,  # no clinic at ?site=
+        422: Problem,  # a missing field, no consent, no way to reach them
+        429: Problem,  # too many requests from one address
+    },
     url_name="create_appointment_request",
     summary="Request an appointment at the clinic",
     operation_id="appointment_requests_create",
@@ -68,6 +86,6 @@ def create_appointment_request(request, data: AppointmentRequestInput):
         201,
         {
             "status": "received",
-            "message": "Thank you: the clinic will contact you to arrange a time.",
+            "message": _("Thank you: the clinic will contact you to arrange a time."),
         },
     )

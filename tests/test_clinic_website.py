@@ -431,6 +431,7 @@ def test_the_api_takes_the_same_request(client, clinic_sites):
     api = APIClient(client)
     operation = openapi_document()["paths"]["/api/v3/appointment-requests/"]["post"]
     assert operation["summary"] == "Request an appointment at the clinic"
+    assert set(operation["responses"]) == {"201", "400", "404", "422", "429"}
     response = api.post(
         "/api/v3/appointment-requests/",
         {**PATIENT, "consent": True},
@@ -452,6 +453,33 @@ def test_the_api_takes_the_same_request(client, clinic_sites):
     )
     assert spam.status_code == 201
     assert AppointmentRequest.objects.count() == 1
+    not_json = client.post(
+        "/api/v3/appointment-requests/",
+        data="{name",
+        content_type="application/json",
+        HTTP_HOST="kelowna.localhost:8000",
+    )
+    assert not_json.status_code == 400 and not_json.json()["detail"]
+    unknown_clinic = api.post(
+        "/api/v3/appointment-requests/?site=999", {**PATIENT, "consent": True}
+    )
+    assert unknown_clinic.status_code == 404, unknown_clinic.content
+    assert AppointmentRequest.objects.count() == 1
+
+
+def test_the_api_limits_requests_from_one_address(client, clinic_sites):
+    api = APIClient(client)
+    answers = [
+        api.post(
+            "/api/v3/appointment-requests/",
+            {**PATIENT, "consent": True},
+            host="kelowna.localhost:8000",
+        )
+        for _ in range(6)
+    ]
+    assert [answer.status_code for answer in answers] == [201] * 5 + [429]
+    assert "call the clinic" in answers[-1].json()["detail"]
+    assert AppointmentRequest.objects.count() == 5
 
 
 # Who may read them
