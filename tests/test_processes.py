@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
@@ -62,6 +63,7 @@ class Installation:
             "CACHE_KEY_PREFIX": f"processes-{secrets.token_hex(4)}",
             "REDIS_URL": "",
             "LOG_LEVEL": "ERROR",
+            "APPOINTMENT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         }
         if cache == "redis":
             self.env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
