@@ -14,7 +14,12 @@ settings show on all of them). What counts:
 - adding, changing or removing a view restriction: the page, its descendants
   and its ancestors, at once (a members-only page must never be served to
   visitors from a cache);
-- saving a clinic's settings or its Site: every page of that clinic.
+- saving a clinic's settings or its Site: every page of that clinic;
+- any of these to a section (a child of a clinic's home page): every page of
+  that clinic, as the menu on every page lists the sections;
+- pages a page type says show it (``pages_that_show_it()``: a clinician's
+  profile lists the treatments they provide, and the treatment pages link the
+  profile), and pages showing a changed record (``records_changed``).
 
 Listeners (``clinics.page_cache``, ``search.results_cache``) receive
 ``change`` (a ``ContentChange``). Each listener is told twice: now, and again
@@ -73,21 +78,58 @@ def affected_url_paths(page, with_descendants=False):
     paths = ancestor_paths(page.url_path)
     if with_descendants:
         paths += page.get_descendants().values_list("url_path", flat=True)
-    linking = (
-        ReferenceIndex.get_references_to(page)
+    paths += referring_pages(page).values_list("url_path", flat=True)
+    return paths
+
+
+def referring_pages(instance):
+    """Pages that refer to ``instance`` (a page or a record), by Wagtail's
+    reference index."""
+    referring = (
+        ReferenceIndex.get_references_to(instance)
         .filter(base_content_type=ReferenceIndex._get_base_content_type(Page))
         .annotate(page_id=Cast("object_id", BigIntegerField()))
         .values("page_id")
     )
-    paths += Page.objects.filter(pk__in=linking).values_list("url_path", flat=True)
-    return paths
+    return Page.objects.filter(pk__in=referring)
+
+
+def section_site_ids(page):
+    """The clinics whose home page is this page's parent."""
+    parent_path = page.path[: -Page.steplen]
+    return frozenset(
+        Site.objects.filter(root_page__path=parent_path).values_list("pk", flat=True)
+    )
 
 
 def page_changed(page, with_descendants=False, extra_paths=()):
+    showing = getattr(page.specific_deferred, "pages_that_show_it", None)
     announce(
         ContentChange(
             url_paths=frozenset(
-                [*affected_url_paths(page, with_descendants), *extra_paths]
+                [
+                    *affected_url_paths(page, with_descendants),
+                    *extra_paths,
+                    *(showing().values_list("url_path", flat=True) if showing else ()),
+                ]
+            ),
+            site_ids=section_site_ids(page),
+        )
+    )
+
+
+def records_changed(instance):
+    """A record pages show (a snippet such as a Clinician) changed: the pages
+    that refer to it, by Wagtail's reference index, and those the record
+    names itself (``pages_that_show_it``)."""
+    showing = getattr(instance, "pages_that_show_it", None)
+    announce(
+        ContentChange(
+            url_paths=frozenset(
+                [
+                    *referring_pages(instance).values_list("url_path", flat=True),
+                    *(showing().values_list("url_path", flat=True) if showing else ()),
+                ]
             )
         )
     )

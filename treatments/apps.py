@@ -19,3 +19,17 @@ class TreatmentsConfig(AppConfig):
         register_permission_policy(
             TreatmentPage, ReviewedPagePermissionPolicy(TreatmentPage), exact_class=True
         )
+        # A clinician's record shows on their profile and the treatment pages
+        # they provide: those pages change when it does.
+        from django.db.models.signals import post_save
+
+        from clinics.content_changes import records_changed
+
+        from .review import Clinician
+
+        post_save.connect(
+            lambda sender, instance, **kwargs: records_changed(instance),
+            sender=Clinician,
+            weak=False,
+            dispatch_uid="treatments_clinician_changed",
+        )

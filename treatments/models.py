@@ -173,6 +173,11 @@ class TreatmentPage(ClinicPageMixin, Page):
     def permissions_for_user(self, user):
         return ReviewedPagePermissionTester(user, self)
 
+    def pages_that_show_it(self):
+        """The clinic's clinician profiles list the treatments each provides
+        (clinics/content_changes.py); the providers may just have changed."""
+        return ClinicianPage.objects.filter(path__startswith=clinic_home_path(self))
+
     def submission_blockers(self, user, parent=None):
         """Why this content may not be submitted for review, as messages:
         error findings of the health-advertising check. Medical reviewers may
@@ -244,6 +249,12 @@ class TreatmentPage(ClinicPageMixin, Page):
 
         prefetch_links(self.body.stream_block, [self.body])
         return super().get_context(request, *args, **kwargs)
+
+
+def clinic_home_path(page):
+    """The tree path of the clinic's home page above ``page``: every clinic's
+    home page sits directly under Wagtail's root (home/clinic_setup.py)."""
+    return page.path[: 2 * Page.steplen]
 
 
 class TeamPage(ClinicPageMixin, Page):
@@ -322,6 +333,13 @@ class ClinicianPage(ClinicPageMixin, Page):
                     )
                 }
             )
+
+    def pages_that_show_it(self):
+        """The clinic's treatment pages that name this clinician as a
+        provider link this profile (clinics/content_changes.py)."""
+        return TreatmentPage.objects.filter(
+            path__startswith=clinic_home_path(self), providers=self.clinician_id
+        )
 
     def provided_treatments(self):
         site_root = self.get_parent().get_parent()

@@ -123,6 +123,12 @@ class Clinician(index.Indexed, models.Model):
     def __str__(self):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
+    def pages_that_show_it(self):
+        """The treatment pages naming this clinician as a provider show their
+        name (clinics/content_changes.py). Wagtail's reference index does not
+        follow ParentalManyToManyField, so they are named here."""
+        return self.provided_treatments.all()
+
     @property
     def language_list(self):
         return [lang.strip() for lang in self.languages.split(",") if lang.strip()]
