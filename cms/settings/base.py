@@ -169,14 +169,20 @@ AUTHENTICATION_BACKENDS = [
 # Lock out a username from one address after five failures for 15 minutes.
 # Per username *and* address, so one mistyping editor behind a clinic's shared
 # address does not lock out colleagues, and nobody can lock out an editor from
-# elsewhere. Behind a reverse proxy REMOTE_ADDR is the proxy, so this becomes
-# per username (see README, Production).
+# elsewhere. Behind reverse proxies set TRUSTED_PROXY_COUNT, or every visitor
+# shares the proxy's address and this becomes per username.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Log each failure with username and address (axes always masks the password).
 AXES_SENSITIVE_PARAMETERS = []
+# How many reverse proxies (TLS terminator, load balancer) stand in front of
+# the app; the visitor's address is read from X-Forwarded-For accordingly.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "clinics.client_address.client_address"
+# Error reports of requests carrying health information hide every variable.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clinics.sensitive.SensitiveRequestReporterFilter"
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -224,6 +230,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# A relay that does not answer must not hold a visitor's request for long.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 
 # The per-site setting that says who a clinic is (clinics/identity.py reads
 # it; the ground floor names it here rather than importing home).
