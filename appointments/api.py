@@ -6,13 +6,14 @@ from http import HTTPStatus
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_variables
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import Field
+from pydantic import Field, field_validator
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 
 from clinics.boundary import api_site
+from clinics.identity import clinic_settings_for_site_id
+from clinics.sensitive import mark_sensitive
 
 from .forms import AppointmentRequestForm, RateLimited, check_rate
 from .models import AppointmentRequest
@@ -34,7 +35,15 @@ class AppointmentRequestInput(Schema):
         description="The visitor agreed that the clinic may store these details to "
         "contact them, as its privacy notice describes."
     )
-    website: str = Field("", description="Leave empty (spam trap).")
+    website: str = Field("", description="Leave empty.")
+
+    @field_validator("consent", mode="before")
+    @classmethod
+    def consent_is_explicit(cls, value):
+        # JSON true only: pydantic would take 1 or "yes" as True.
+        if value is not True:
+            raise ValueError("consent must be true")
+        return value
 
 
 class AppointmentRequestReceived(Schema):
@@ -59,6 +68,7 @@ class Problem(Schema):
         201: AppointmentRequestReceived,
         400: Problem,  # not JSON, or a malformed ?site=
         404: Problem,  # no clinic at ?site=
+        409: Problem,  # the clinic has no privacy notice published yet
         422: Problem,  # a missing field, no consent, no way to reach them
         429: Problem,  # too many requests from one address
     },
@@ -67,19 +77,31 @@ class Problem(Schema):
     operation_id="appointment_requests_create",
     auth=[BearerTokenAuth(), AllowAnonymous()],
 )
-@sensitive_variables("data", "form")
 def create_appointment_request(request, data: AppointmentRequestInput):
+    mark_sensitive(request)
     site = api_site(request)
-    try:
-        check_rate(request, site)
-    except RateLimited as limited:
-        raise HttpError(HTTPStatus.TOO_MANY_REQUESTS, str(limited)) from None
+    if clinic_settings_for_site_id(site.pk, request).privacy_notice is None:
+        raise HttpError(
+            HTTPStatus.CONFLICT,
+            _(
+                "This clinic takes appointment requests once its privacy notice "
+                "is published; please call the clinic."
+            ),
+        )
     form = AppointmentRequestForm({**data.dict(), "consent": "on"}, site=site)
     if not form.is_valid():
         raise HttpError(
             HTTPStatus.UNPROCESSABLE_ENTITY,
-            " ".join(message for errors in form.errors.values() for message in errors),
+            " ".join(
+                message if field == "__all__" else f"{field}: {message}"
+                for field, errors in form.errors.items()
+                for message in errors
+            ),
         )
+    try:
+        check_rate(request, site)
+    except RateLimited as limited:
+        raise HttpError(HTTPStatus.TOO_MANY_REQUESTS, str(limited)) from None
     if not form.is_spam():
         AppointmentRequest.receive(site, form.cleaned_data, "api")
     return Status(

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from clinics.client_address import client_address
+
 # Requests one address may send one clinic per hour.
 RATE_LIMIT = getattr(settings, "APPOINTMENT_REQUESTS_PER_HOUR", 5)
 
@@ -17,13 +19,10 @@ class RateLimited(Exception):
     pass
 
 
-def client_address(request):
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def check_rate(request, site):
-    """Refuse more than RATE_LIMIT requests an hour from one address to one
-    clinic (the address is kept only as a hash, for an hour)."""
+    """Refuse more than RATE_LIMIT accepted requests an hour from one address
+    to one clinic (the address is kept only as a hash, for an hour). Called
+    once a request is valid, so a visitor's typos never use up the limit."""
     digest = hashlib.sha256(
         f"{settings.SECRET_KEY}:{client_address(request)}".encode()
     ).hexdigest()[:32]
@@ -82,6 +81,21 @@ class AppointmentRequestForm(forms.Form):
     def __init__(self, *args, site=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site
+
+    def full_clean(self):
+        super().full_clean()
+        # Each field with an error names it to assistive technology, beside
+        # its help text (the template gives both these ids).
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            auto_id = self.auto_id % name
+            described = [f"{auto_id}_helptext"] if field.help_text else []
+            field.widget.attrs["aria-describedby"] = " ".join(
+                [*described, f"{auto_id}_error"]
+            )
+            field.widget.attrs["aria-invalid"] = "true"
 
     def clean(self):
         data = super().clean()

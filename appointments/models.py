@@ -5,18 +5,25 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.debug import sensitive_post_parameters
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page, Site
 
 from clinics.publishing import ClinicPageMixin
+from clinics.sensitive import mark_sensitive
 
 from . import crypto
 
-# What a request holds, all of it encrypted together.
-FIELDS = ("name", "email", "phone", "preferred_times", "reason")
+# What a request holds, all of it encrypted together, with the labels staff
+# read it under.
+FIELD_LABELS = {
+    "name": _("Name"),
+    "email": _("Email"),
+    "phone": _("Phone"),
+    "preferred_times": _("When suits them"),
+    "reason": _("What it is about"),
+}
+FIELDS = tuple(FIELD_LABELS)
 
 
 class AppointmentRequest(models.Model):
@@ -26,7 +33,11 @@ class AppointmentRequest(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
-    source = models.CharField(max_length=10, choices=[("web", "web"), ("api", "api")])
+    source = models.CharField(
+        _("sent through"),
+        max_length=10,
+        choices=[("web", _("the clinic's website")), ("api", _("the API"))],
+    )
     payload = models.TextField(editable=False)
     consent_given = models.BooleanField(default=False)
 
@@ -40,7 +51,11 @@ class AppointmentRequest(models.Model):
 
     def __str__(self):
         # Never the visitor's name: this string ends up in logs and the admin.
-        return f"Appointment request {self.pk} ({self.received_at:%Y-%m-%d})"
+        return _("Appointment request %(number)s") % {"number": self.pk}
+
+    @staticmethod
+    def field_label(name):
+        return FIELD_LABELS[name]
 
     @classmethod
     def receive(cls, site, data, source):
@@ -87,13 +102,19 @@ class AppointmentRequestPage(ClinicPageMixin, Page):
     """The clinic's appointment request form and its thank-you message."""
 
     intro = models.TextField(
+        _("introduction"),
         blank=True,
-        default="Tell us how to reach you and when suits you; we will call or "
-        "write back to book your appointment.",
+        default=_(
+            "Tell us how to reach you and when suits you; we will call or "
+            "write back to book your appointment."
+        ),
     )
     thank_you = models.TextField(
-        default="Thank you: your request has reached the clinic. We will contact "
-        "you to arrange a time.",
+        _("thank-you message"),
+        default=_(
+            "Thank you: your request has reached the clinic. We will contact "
+            "you to arrange a time."
+        ),
     )
 
     content_panels = [
@@ -108,32 +129,61 @@ class AppointmentRequestPage(ClinicPageMixin, Page):
     class Meta:
         verbose_name = _("appointment request form")
 
-    @method_decorator(sensitive_post_parameters(*FIELDS))
+    def submission_blockers(self, user, parent=None):
+        """The form asks for consent "as the privacy notice describes": it
+        goes live only while the clinic's privacy notice can be read."""
+        from clinics.identity import clinic_settings_for_page
+
+        clinic = clinic_settings_for_page(parent if self.pk is None else self)
+        if clinic.privacy_notice is None:
+            return [
+                _(
+                    "Publish the clinic's privacy notice and choose it in the "
+                    "clinic's settings (Appointment requests) first: the form "
+                    "links it beside the consent."
+                )
+            ]
+        return []
+
     def serve(self, request, *args, **kwargs):
         from clinics.boundary import request_site
+        from clinics.identity import clinic_settings
 
         from .forms import AppointmentRequestForm, RateLimited, check_rate
 
         site = request_site(request)
-        form = AppointmentRequestForm(request.POST or None, site=site)
+        posted = request.method == "POST"
+        if posted:
+            mark_sensitive(request)
+        # Bound on every POST, an empty one included (then "required" errors).
+        form = AppointmentRequestForm(request.POST if posted else None, site=site)
         received = request.GET.get("received") == "1"
+        # No consent without a privacy notice to consent to: no form either.
+        accepting = clinic_settings(request).privacy_notice is not None
         status = 200
-        if request.method == "POST":
-            try:
-                check_rate(request, site)
-            except RateLimited as limited:
-                form.add_error(None, str(limited))
-                status = 429
-            else:
-                if form.is_valid():
+        if posted and not accepting:
+            status = 409
+        elif posted:
+            status = 400
+            if form.is_valid():
+                try:
+                    check_rate(request, site)
+                except RateLimited as limited:
+                    form.add_error(None, str(limited))
+                    status = 429
+                else:
                     if not form.is_spam():
                         AppointmentRequest.receive(site, form.cleaned_data, "web")
                     return redirect(f"{self.url}?received=1")
-                status = 400
         response = TemplateResponse(
             request,
             self.get_template(request),
-            {**self.get_context(request), "form": form, "received": received},
+            {
+                **self.get_context(request),
+                "form": form,
+                "received": received,
+                "accepting": accepting,
+            },
             status=status,
         )
         # The form carries a CSRF token: never from a shared cache.

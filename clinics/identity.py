@@ -33,6 +33,15 @@ def clinic_settings_for_site_id(site_id, request=None):
     return found[site_id]
 
 
+def clinic_time(moment, site_id, request=None):
+    """``moment`` (aware) in the clinic's own time zone."""
+    from django.utils import timezone
+
+    return timezone.localtime(
+        moment, clinic_settings_for_site_id(site_id, request).tzinfo
+    )
+
+
 def clinic_settings(request):
     """The settings of the clinic the request is for (see clinics.boundary)."""
     site = site_for_request(request)

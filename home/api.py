@@ -21,6 +21,11 @@ class ClinicSchema(Schema):
     booking_url: str
     brand_colour: str = Field(description="#rrggbb; white text is readable on it.")
     logo: ApiImage | None
+    privacy_notice_url: str | None = Field(
+        description="Absolute URL of the clinic's privacy notice, to link beside "
+        "the consent of an appointment request form; null while it has none "
+        "(requests are then refused)."
+    )
 
 
 router = Router(tags=["clinic"])
@@ -49,4 +54,9 @@ def clinic_detail(request, site: str | None = None):
         "booking_url": settings.booking_url,
         "brand_colour": settings.brand_colour,
         "logo": image_representation(settings.logo, request),
+        "privacy_notice_url": (
+            settings.privacy_notice.get_full_url(request)
+            if settings.privacy_notice
+            else None
+        ),
     }

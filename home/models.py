@@ -2,9 +2,10 @@ import zoneinfo
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -225,7 +226,11 @@ class ClinicSettings(BaseSiteSetting):
     appointment_retention_days = models.PositiveSmallIntegerField(
         _("keep appointment requests for (days)"),
         default=90,
-        help_text=_("Requests older than this are deleted."),
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "Requests older than this are deleted (1 to 3650 days). Set by the "
+            "operator."
+        ),
     )
     province = models.CharField(
         _("province"),
@@ -310,7 +315,9 @@ class ClinicSettings(BaseSiteSetting):
             [
                 FieldPanel("privacy_page"),
                 FieldPanel("appointment_notification_email"),
-                FieldPanel("appointment_retention_days"),
+                # How long health information is kept is the operator's
+                # decision (its privacy officer's), not the clinic editors'.
+                FieldPanel("appointment_retention_days", permission="superuser"),
             ],
             heading=_("Appointment requests"),
         ),
@@ -370,6 +377,15 @@ class ClinicSettings(BaseSiteSetting):
                         f"{MIN_CONTRAST_WITH_WHITE}:1)."
                     }
                 )
+
+    @cached_property
+    def privacy_notice(self):
+        """The privacy page if visitors can read it (live, not restricted),
+        else None: the request form never links a dead or private page."""
+        page = self.privacy_page
+        if page is None or not page.live or page.get_view_restrictions().exists():
+            return None
+        return page
 
     @property
     def notification_email(self):

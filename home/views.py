@@ -30,11 +30,15 @@ def favicon(request):
     """Each clinic's own icon (ClinicSettings), or the product's default."""
     from django.shortcuts import redirect
     from django.templatetags.static import static
+    from wagtail.images.models import SourceImageIOError
 
     from clinics.identity import clinic_settings
 
     site = request_site(request)
     icon = clinic_settings(request).favicon if site else None
     if icon is not None:
-        return redirect(icon.get_rendition("fill-64x64|format-png").url)
+        try:
+            return redirect(icon.get_rendition("fill-64x64|format-png").url)
+        except SourceImageIOError:  # its file is gone: the default, not a 500
+            pass
     return redirect(static("img/favicon.png"))

@@ -2,6 +2,7 @@
 booking box, clinicians, appointment requests handled as personal health
 information, each clinic's own brand, and a demo that tells the truth."""
 
+import csv
 import io
 import json
 import logging
@@ -10,11 +11,12 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -255,7 +257,17 @@ def test_a_photo_needs_a_description(clinic_sites):
 
 
 @pytest.fixture
-def request_page(clinic_sites):
+def privacy_notices(clinic_sites):
+    """Each clinic's published privacy notice, chosen in its settings."""
+    for clinic in (clinic_sites.toronto, clinic_sites.kelowna):
+        clinic.settings.privacy_page = publish_new_child(
+            clinic.home, ContentPage(title="Privacy notice", slug="privacy")
+        )
+        clinic.settings.save()
+
+
+@pytest.fixture
+def request_page(clinic_sites, privacy_notices):
     return publish_new_child(
         clinic_sites.kelowna.home,
         AppointmentRequestPage(title="Request an appointment", slug="request"),
@@ -351,24 +363,44 @@ def test_a_mail_relay_that_is_down_loses_nothing(
         assert value not in caplog.text
 
 
-def test_errors_reports_never_show_the_request(clinic_sites, request_page, rf):
-    from django.views.debug import SafeExceptionReporterFilter
+@pytest.mark.parametrize("route", ["form", "api"])
+def test_error_reports_never_show_the_request(
+    client, clinic_sites, request_page, settings, route
+):
+    """Whatever fails while a request is handled (here: a key that is not a
+    Fernet key), the error report Django builds for the operator (the debug
+    page, the admins' email, an error tracker's frames) shows nothing of it."""
+    from django.core.signals import got_request_exception
+    from django.views.debug import ExceptionReporter
 
-    request = rf.post(
-        "/request/", form_data(), HTTP_HOST=host_of(clinic_sites.kelowna.site)
-    )
-    request.user = type("Anonymous", (), {"is_authenticated": False})()
-    # The page's serve() marks every field sensitive for Django's error reports.
-    request_page.serve.__wrapped__  # noqa: B018 - decorated
-    request.sensitive_post_parameters = (
-        "name",
-        "email",
-        "phone",
-        "preferred_times",
-        "reason",
-    )
-    cleansed = SafeExceptionReporterFilter().get_post_parameters(request)
-    assert all(cleansed[field] != PATIENT[field] for field in PATIENT)
+    settings.APPOINTMENT_ENCRYPTION_KEYS = ["not-a-fernet-key"]
+    reports = []
+
+    def report(sender, request, **kwargs):
+        reporter = ExceptionReporter(request, *sys.exc_info())
+        reports.append(reporter.get_traceback_html() + reporter.get_traceback_text())
+
+    got_request_exception.connect(report)
+    client.raise_request_exception = False
+    try:
+        if route == "form":
+            response = post_request(
+                client, request_page, clinic_sites.kelowna.site, form_data()
+            )
+        else:
+            response = client.post(
+                "/api/v3/appointment-requests/",
+                json.dumps({**PATIENT, "consent": True}),
+                content_type="application/json",
+                HTTP_HOST=host_of(clinic_sites.kelowna.site),
+            )
+    finally:
+        got_request_exception.disconnect(report)
+    assert response.status_code == 500
+    assert reports and "ImproperlyConfigured" in reports[0]
+    for value in PATIENT.values():
+        assert value not in reports[0], value
+    assert AppointmentRequest.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -411,6 +443,108 @@ def test_too_many_requests_from_one_address(client, clinic_sites, request_page):
     assert AppointmentRequest.objects.count() == 5
 
 
+def test_no_privacy_notice_no_requests(client, clinic_sites, request_page):
+    kelowna = clinic_sites.kelowna
+    kelowna.settings.privacy_page.unpublish()
+    form = get_page(client, request_page, kelowna.site).content.decode()
+    assert "not open yet" in form and 'name="consent"' not in form
+    refused = post_request(client, request_page, kelowna.site, form_data())
+    assert refused.status_code == 409
+    api = APIClient(client).post(
+        "/api/v3/appointment-requests/",
+        {**PATIENT, "consent": True},
+        host=host_of(kelowna.site),
+    )
+    assert api.status_code == 409 and "privacy notice" in api.json()["detail"]
+    clinic = APIClient(client).get("/api/v3/clinic/", host=host_of(kelowna.site))
+    assert clinic.json()["privacy_notice_url"] is None
+    assert AppointmentRequest.objects.count() == 0
+    # Toronto's notice is live: its URL is in the clinic API.
+    toronto = APIClient(client).get(
+        "/api/v3/clinic/", host=host_of(clinic_sites.toronto.site)
+    )
+    assert toronto.json()["privacy_notice_url"].endswith("/privacy/")
+
+
+def test_the_form_goes_live_only_with_a_privacy_notice(
+    client, clinic_sites, privacy_notices, admin_user
+):
+    from wagtail.test.utils.form_data import nested_form_data
+
+    kelowna = clinic_sites.kelowna
+    kelowna.settings.privacy_page.unpublish()
+    client.force_login(admin_user)
+    add = reverse(
+        "wagtailadmin_pages:add",
+        args=["appointments", "appointmentrequestpage", kelowna.home.pk],
+    )
+    data = nested_form_data(
+        {"title": "Request", "slug": "request", "intro": "", "thank_you": "Thanks."}
+    )
+    refused = client.post(add, {**data, "action-publish": "publish"})
+    assert refused.status_code == 200
+    assert "privacy notice" in refused.content.decode()
+    assert not AppointmentRequestPage.objects.exists()
+    kelowna.settings.privacy_page.save_revision().publish()
+    published = client.post(add, {**data, "action-publish": "publish"})
+    assert published.status_code == 302
+    assert AppointmentRequestPage.objects.get().live
+
+
+def test_typos_do_not_use_up_the_limit_and_an_empty_post_is_a_form_error(
+    client, clinic_sites, request_page
+):
+    site = clinic_sites.kelowna.site
+    for _ in range(6):
+        typo = post_request(client, request_page, site, form_data(email="not-an-email"))
+        assert typo.status_code == 400
+    empty = client.post(request_page.relative_url(site), {}, HTTP_HOST=host_of(site))
+    assert empty.status_code == 400
+    assert "This field is required" in empty.content.decode()
+    assert post_request(client, request_page, site, form_data()).status_code == 302
+    for _ in range(4):
+        post_request(client, request_page, site, form_data())
+    # Rate limited now: an empty POST is still a form error, not a 500.
+    empty = client.post(request_page.relative_url(site), {}, HTTP_HOST=host_of(site))
+    assert empty.status_code == 400
+
+
+def test_behind_a_proxy_each_visitor_has_their_own_limit(
+    client, clinic_sites, request_page, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    site = clinic_sites.kelowna.site
+
+    def from_visitor(address, spoofed=""):
+        forwarded = f"{spoofed}, {address}" if spoofed else address
+        return post_request(
+            client,
+            request_page,
+            site,
+            form_data(),
+            REMOTE_ADDR="10.0.0.1",  # the proxy, for everyone
+            HTTP_X_FORWARDED_FOR=forwarded,
+        ).status_code
+
+    assert [from_visitor("203.0.113.7") for _ in range(5)] == [302] * 5
+    assert from_visitor("203.0.113.7") == 429
+    # What the client itself put in the header (left of the proxy's entry)
+    # does not give it a new allowance.
+    assert from_visitor("203.0.113.7", spoofed="198.51.100.99") == 429
+    # Another visitor through the same proxy is not blocked.
+    assert from_visitor("203.0.113.8") == 302
+
+
+def test_the_api_takes_only_explicit_consent(client, clinic_sites, privacy_notices):
+    api = APIClient(client)
+    for consent in (1, "yes", "true"):
+        refused = api.post(
+            "/api/v3/appointment-requests/", {**PATIENT, "consent": consent}
+        )
+        assert refused.status_code == 422, consent
+    assert AppointmentRequest.objects.count() == 0
+
+
 def test_requests_are_deleted_after_the_clinics_retention_period(clinic_sites):
     settings = clinic_sites.kelowna.settings
     settings.appointment_retention_days = 30
@@ -427,11 +561,11 @@ def test_requests_are_deleted_after_the_clinics_retention_period(clinic_sites):
     assert list(AppointmentRequest.objects.values_list("pk", flat=True)) == [kept.pk]
 
 
-def test_the_api_takes_the_same_request(client, clinic_sites):
+def test_the_api_takes_the_same_request(client, clinic_sites, privacy_notices):
     api = APIClient(client)
     operation = openapi_document()["paths"]["/api/v3/appointment-requests/"]["post"]
     assert operation["summary"] == "Request an appointment at the clinic"
-    assert set(operation["responses"]) == {"201", "400", "404", "422", "429"}
+    assert set(operation["responses"]) == {"201", "400", "404", "409", "422", "429"}
     response = api.post(
         "/api/v3/appointment-requests/",
         {**PATIENT, "consent": True},
@@ -467,7 +601,9 @@ def test_the_api_takes_the_same_request(client, clinic_sites):
     assert AppointmentRequest.objects.count() == 1
 
 
-def test_the_api_limits_requests_from_one_address(client, clinic_sites):
+def test_the_api_limits_requests_from_one_address(
+    client, clinic_sites, privacy_notices
+):
     api = APIClient(client)
     answers = [
         api.post(
@@ -515,8 +651,17 @@ def test_only_the_clinics_reception_reads_and_every_read_is_recorded(
         client.get(reverse("appointment_requests:detail", args=[theirs.pk])).status_code
         == 404
     )
-    export = client.get(reverse("appointment_requests:export")).content.decode()
+    assert client.get(reverse("appointment_requests:export")).status_code == 405
+    export = client.post(reverse("appointment_requests:export")).content.decode()
     assert PATIENT["name"] in export and "Toronto Patient" not in export
+    # Asking for the other clinic by ?site= gives nothing of it.
+    other = {"site": str(clinic_sites.toronto.site.pk)}
+    assert (
+        "Toronto Patient"
+        not in client.post(
+            reverse("appointment_requests:export"), other
+        ).content.decode()
+    )
     actions = list(
         ModelLogEntry.objects.filter(object_id=str(mine.pk)).values_list(
             "action", "user"
@@ -532,9 +677,85 @@ def test_only_the_clinics_reception_reads_and_every_read_is_recorded(
             reverse("appointment_requests:detail", args=[mine.pk]),
             reverse("appointment_requests:export"),
         ):
-            response = client.get(url)
-            assert PATIENT["name"] not in response.content.decode()
-            assert response.status_code in (302, 403, 404)
+            for method in (client.get, client.post):
+                response = method(url)
+                assert PATIENT["name"] not in response.content.decode()
+                assert response.status_code in (302, 403, 404, 405)
+
+
+@pytest.mark.parametrize("site", ["²", "-1", "1.5", "x", "99999999999999999999999"])
+def test_the_reception_admin_refuses_a_malformed_clinic(client, reception, site):
+    client.force_login(reception)
+    listing = client.get(reverse("appointment_requests:index"), {"site": site})
+    assert listing.status_code == 400
+    export = client.post(reverse("appointment_requests:export"), {"site": site})
+    assert export.status_code == 400
+
+
+def test_the_reception_reads_times_in_the_clinics_own_zone(
+    client, clinic_sites, reception
+):
+    kelowna = clinic_sites.kelowna.settings
+    kelowna.time_zone = "America/Vancouver"
+    kelowna.save()
+    stored = AppointmentRequest.receive(clinic_sites.kelowna.site, PATIENT, "web")
+    # 07:08 UTC on 2 March is 23:08 on 1 March in Kelowna.
+    stored.received_at = datetime(2026, 3, 2, 7, 8, tzinfo=UTC)
+    stored.save()
+    client.force_login(reception)
+    listing = client.get(reverse("appointment_requests:index")).content.decode()
+    assert "1 March 2026, 23:08 PST" in listing
+    detail = client.get(reverse("appointment_requests:detail", args=[stored.pk]))
+    assert "1 March 2026, 23:08 PST" in detail.content.decode()
+    export = client.post(reverse("appointment_requests:export")).content.decode()
+    assert "2026-03-01T23:08:00-08:00" in export
+
+
+def test_the_export_never_hands_a_spreadsheet_a_formula(
+    client, clinic_sites, reception
+):
+    formula = '=HYPERLINK("http://attacker.example","Open")'
+    AppointmentRequest.receive(
+        clinic_sites.kelowna.site, {**PATIENT, "name": formula, "reason": "+1"}, "web"
+    )
+    client.force_login(reception)
+    export = client.post(reverse("appointment_requests:export")).content.decode()
+    rows = list(csv.reader(io.StringIO(export)))
+    assert rows[1][3] == "'" + formula and rows[1][-1] == "'+1"
+
+
+def test_a_request_no_key_can_read_is_shown_as_such(
+    client, clinic_sites, reception, settings
+):
+    from cryptography.fernet import Fernet
+
+    stored = AppointmentRequest.receive(clinic_sites.kelowna.site, PATIENT, "web")
+    AppointmentRequest.receive(
+        clinic_sites.kelowna.site, {**PATIENT, "name": "Second Patient"}, "web"
+    )
+    # The key it was written with is gone; a new one is configured.
+    settings.APPOINTMENT_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    client.force_login(reception)
+    detail = client.get(reverse("appointment_requests:detail", args=[stored.pk]))
+    assert detail.status_code == 200
+    assert "cannot be decrypted" in detail.content.decode()
+    export = client.post(reverse("appointment_requests:export"))
+    assert export.status_code == 200
+    assert export.content.decode().count("cannot be decrypted") == 2
+
+
+def test_retention_is_the_operators_and_never_zero(client, clinic_sites, editors):
+    from home.models import ClinicSettings
+
+    field = ClinicSettings._meta.get_field("appointment_retention_days")
+    for days in (0, 3651):
+        with pytest.raises(ValidationError):
+            field.clean(days, ClinicSettings())
+    site = clinic_sites.kelowna.site
+    client.force_login(editors.kelowna)
+    url = reverse("wagtailsettings:edit", args=["home", "clinicsettings", site.pk])
+    form = client.get(url).content.decode()
+    assert 'name="appointment_retention_days"' not in form
 
 
 def test_the_reception_group_holds_only_its_clinics_permission(clinic_sites):
@@ -669,3 +890,81 @@ def test_make_demo_serves_on_its_port_on_this_machine_only():
         check=True,
     ).stdout.strip()
     assert debug == "False"
+
+
+# What the page cache keeps
+
+
+def test_a_section_change_reaches_the_menu_of_every_cached_page(
+    client, clinic_sites, team, settings
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    site = clinic_sites.kelowna.site
+    _, _, _, treatment = team
+
+    def menu():
+        response = get_page(client, treatment, site)
+        html = response.content.decode()
+        nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', html, re.S).group(1)
+        return response.get("X-Cache"), nav
+
+    menu()
+    assert menu()[0] == "HIT"
+    section = publish_new_child(
+        clinic_sites.kelowna.home,
+        ContentPage(title="Fees and insurance", slug="fees", show_in_menus=True),
+    )
+    cache_state, nav = menu()
+    assert cache_state != "HIT" and "Fees and insurance" in nav
+    assert menu()[0] == "HIT"
+    PageViewRestriction.objects.create(
+        page=section, restriction_type=PageViewRestriction.LOGIN
+    )
+    cache_state, nav = menu()
+    assert cache_state != "HIT" and "Fees and insurance" not in nav
+
+
+def test_clinician_changes_reach_the_cached_pages_that_show_them(
+    client, clinic_sites, team, settings
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    site = clinic_sites.kelowna.site
+    clinician, _, profile, treatment = team
+    for page in (treatment, profile):
+        get_page(client, page, site)
+        assert get_page(client, page, site).get("X-Cache") == "HIT"
+    clinician.name = "Dr Samira Lee"
+    clinician.save()
+    for page in (treatment, profile):
+        response = get_page(client, page, site)
+        assert response.get("X-Cache") != "HIT"
+        assert "Dr Samira Lee" in response.content.decode()
+    # A new treatment the clinician provides reaches their cached profile.
+    assert get_page(client, profile, site).get("X-Cache") == "HIT"
+    another = make_treatment(clinic_sites.kelowna.index, title="Nerve blocks")
+    another.providers = [clinician]
+    another.save_revision().publish()
+    response = get_page(client, profile, site)
+    assert (
+        response.get("X-Cache") != "HIT" and "Nerve blocks" in response.content.decode()
+    )
+    # Unpublishing the profile reaches the treatment pages that linked it.
+    assert get_page(client, treatment, site).get("X-Cache") == "HIT"
+    profile.unpublish()
+    response = get_page(client, treatment, site)
+    assert response.get("X-Cache") != "HIT"
+    assert profile.url_path.split("/")[-2] not in response.content.decode()
+
+
+def test_the_notification_shows_the_clinics_logo(
+    client, clinic_sites, request_page, django_capture_on_commit_callbacks
+):
+    kelowna = clinic_sites.kelowna
+    kelowna.settings.logo = make_image("Kelowna logo", collection=kelowna.collection)
+    kelowna.settings.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_request(client, request_page, kelowna.site, form_data())
+    message = mail.outbox[0].message()
+    parts = {part.get("Content-ID"): part for part in message.walk()}
+    assert parts["<clinic-logo>"].get_content_type() == "image/png"
+    assert 'src="cid:clinic-logo"' in mail.outbox[0].alternatives[0][0]
