@@ -306,3 +306,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Several machines: media in object storage and a read replica, each on only
+# when the environment names it (the embedded defaults stay local).
+from .object_storage import *  # noqa: E402, F403
+from .read_replica import *  # noqa: E402, F403

@@ -1,0 +1,1 @@
+"""Media in S3-compatible object storage when the environment names a bucket."""

@@ -1,0 +1,1 @@
+"""A PostgreSQL read replica when DATABASE_REPLICA_URL names one."""
