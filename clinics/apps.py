@@ -9,6 +9,6 @@ class ClinicsConfig(AppConfig):
     def ready(self):
         # In every process (web workers and commands such as
         # publish_scheduled), not only where the middleware runs.
-        from . import content_changes, page_cache  # noqa: F401 (page_cache listens)
+        from . import content_changes, page_cache, tasks  # noqa: F401 (listeners, periodic tasks)
 
         content_changes.connect()

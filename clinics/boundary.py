@@ -425,6 +425,30 @@ def _ids_in_reach(user, model, ids):
     return len(found) == len(set(ids))
 
 
+# Clinic-held records edited in the admin through a viewset (webhook
+# endpoints, their deliveries): admin URL namespace -> (model, the lookup of
+# the record's Site, "app_label.codename" of the permission held per clinic).
+CLINIC_RECORD_VIEWSETS = {}
+
+
+def clinic_records_in_reach(user, model, site_lookup, permission):
+    """The records of ``model`` of the clinics where ``user`` holds
+    ``permission`` through a site permission (see sites_with_permission)."""
+    app_label, codename = permission.split(".")
+    sites = sites_with_permission(user, app_label, codename)
+    return model._default_manager.filter(**{f"{site_lookup}__in": sites})
+
+
+def _record_out_of_reach(user, namespace, kwargs):
+    record = CLINIC_RECORD_VIEWSETS.get(namespace)
+    if record is None or "pk" not in kwargs:
+        return False
+    pk = str(kwargs["pk"])
+    if not (pk.isascii() and pk.isdigit()):
+        return True
+    return not clinic_records_in_reach(user, *record).filter(pk=int(pk)).exists()
+
+
 def out_of_reach(request, kwargs, checks):
     """Why the objects this admin request names are not the viewer's, or None."""
     user = request.user
@@ -433,6 +457,8 @@ def out_of_reach(request, kwargs, checks):
     match = request.resolver_match
     if match is not None and match.view_name in OPERATOR_ONLY_ADMIN_VIEWS:
         return match.view_name
+    if match is not None and _record_out_of_reach(user, match.namespace, kwargs):
+        return "pk"
     for name, value in kwargs.items():
         check = checks.get(name)
         if check is not None and not check(user, value):

@@ -139,7 +139,15 @@ def ensure_clinic(
     editors, editors_created = _ensure_editors(
         f"{name} editors", home, collection, site
     )
-    _ensure_reception(f"{name} reception", site)
+    # The front desk reads and exports the clinic's appointment requests, and
+    # nothing else: editors do not, requests are personal health information.
+    _ensure_clinic_role(
+        f"{name} reception", site, ("appointments", "read_appointmentrequest")
+    )
+    # Whoever connects the clinic's front-end registers its webhooks.
+    _ensure_clinic_role(
+        f"{name} web administrators", site, ("webhooks", "manage_webhooks")
+    )
     workflow = ensure_medical_review_workflow()
     _, workflow_attached = WorkflowPage.objects.get_or_create(
         page=index, defaults={"workflow": workflow}
@@ -212,17 +220,14 @@ def _ensure_editors(group_name, home, collection, site):
     return group, True
 
 
-def _ensure_reception(group_name, site):
-    """The clinic's front desk: reads and exports its appointment requests,
-    and nothing else. Editors do not: requests are personal health
-    information."""
+def _ensure_clinic_role(group_name, site, permission):
+    """A group holding one permission for this clinic only (a site
+    permission), and the admin."""
     group, created = Group.objects.get_or_create(name=group_name)
     if created:
         group.permissions.add(_permission("wagtailadmin", "access_admin"))
         GroupSitePermission.objects.create(
-            group=group,
-            site=site,
-            permission=_permission("appointments", "read_appointmentrequest"),
+            group=group, site=site, permission=_permission(*permission)
         )
     return group
 

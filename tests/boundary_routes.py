@@ -151,6 +151,17 @@ def marked(clinic, key, editor):
         {"name": f"{m} patient", "phone": "555-0100", "preferred_times": "Mornings"},
         "web",
     )
+    from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    webhook = WebhookEndpoint.objects.create(
+        site=clinic.site,
+        name=f"{m} webhook",
+        url=f"https://example.com/{m}-hook",
+        events=["publish"],
+    )
+    webhook_delivery = WebhookDelivery.objects.create(
+        endpoint=webhook, event="publish", payload={"title": f"{m} delivered"}
+    )
     clinic.settings.tagline = f"{m} tagline"
     clinic.settings.save()
     # Submitted for medical review, so the clinic has workflow states.
@@ -179,6 +190,8 @@ def marked(clinic, key, editor):
         "workflow_state": workflow_state,
         "task_state": workflow_state.current_task_state,
         "appointment": appointment,
+        "webhook": webhook,
+        "webhook_delivery": webhook_delivery,
     }
 
 
@@ -210,6 +223,8 @@ def filler(target, extra):
         "wagtailimages_chooser": target["image"].pk,
         "wagtaildocs_chooser": target["document"].pk,
         "appointment_requests": target["appointment"].pk,
+        "webhookendpoint": target["webhook"].pk,
+        "webhookdelivery": target["webhook_delivery"].pk,
     }
 
     def fill(route, name):

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "treatments",  # before the Wagtail apps: its ready() types the v3 API
     "search",
     "appointments",
+    "webhooks",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -77,6 +78,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "axes",
+    # Django's task framework (a backport for Django 5.2) and its database queue
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +216,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Background work (Wagtail's index updates and file deletion, webhook
+# deliveries, notifications, periodic tasks) goes through Django's task
+# framework. Embedded default: run at once, in the process that asks (no
+# worker needed). TASKS_BACKEND=database queues it in the database for
+# `manage.py run_worker`, which also runs the periodic tasks (no cron).
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+# How often the worker's scheduler looks for periodic tasks that are due.
+SCHEDULER_INTERVAL = float(os.environ.get("SCHEDULER_INTERVAL", "5"))
+# Seconds a webhook endpoint has to answer one delivery.
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
 
 # Complex treatment pages can exceed Django's default of 1000 form fields;
 # the body of a request other than file uploads stays capped (5 MB leaves room
