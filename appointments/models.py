@@ -60,7 +60,7 @@ class AppointmentRequest(models.Model):
     @classmethod
     def receive(cls, site, data, source):
         """Store a request (``data``: the form's FIELDS) and tell the clinic."""
-        from .notifications import notify_clinic
+        from .tasks import notify_clinic_of_request
 
         with transaction.atomic():
             request = cls.objects.create(
@@ -70,9 +70,12 @@ class AppointmentRequest(models.Model):
                 payload=crypto.encrypt({name: data.get(name, "") for name in FIELDS}),
             )
             purge_expired(site)
-        # robust: a mail relay that is down is logged; the request is kept and
-        # the visitor still gets the thank-you.
-        transaction.on_commit(lambda: notify_clinic(request), robust=True)
+        # In the task worker; robust: with the embedded immediate backend a
+        # mail relay that is down is logged, the request is kept and the
+        # visitor still gets the thank-you.
+        transaction.on_commit(
+            lambda: notify_clinic_of_request.enqueue(request.pk), robust=True
+        )
         return request
 
     def read(self):
