@@ -19,17 +19,17 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, statuses=(), delay=0.0):
+    def __init__(self, statuses=(), delays=()):
         self.received = []
         self.statuses = list(statuses)  # answered in turn, then 200
-        self.delay = delay
+        self.delays = list(delays)  # seconds before answering, in turn, then 0
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.received.append(Received(dict(self.headers), body))
-                time.sleep(receiver.delay)
+                time.sleep(receiver.delays.pop(0) if receiver.delays else 0)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
@@ -39,6 +39,7 @@ class Receiver:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
 
     def __enter__(self):
