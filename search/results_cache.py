@@ -15,6 +15,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django_tasks.signals import task_finished
 
 from clinics.content_changes import content_changed
 
@@ -51,13 +52,29 @@ def put(site, query, number, value):
 def forget_all(sender, change, **kwargs):
     """``content_changed`` receiver: a page changed somewhere, so any stored
     result may be stale (a clinic's settings alone change no result)."""
-    if not change.url_paths:
-        return
+    if change.url_paths:
+        new_results_generation()
+
+
+def new_results_generation():
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not set yet, or evicted: any new value will do
         cache.set(GENERATION_KEY, new_generation(), timeout=None)
 
 
+# Wagtail updates the search index in a task: with a worker, after the
+# publish, so results stored in between are stale once it has run.
+INDEX_UPDATE_TASK = "modelsearch.tasks.insert_or_update_object_task"
+
+
+def forget_after_indexing(sender, task_result, **kwargs):
+    if task_result.task.module_path == INDEX_UPDATE_TASK:
+        new_results_generation()
+
+
 def connect():
     content_changed.connect(forget_all, dispatch_uid="search_results_cache")
+    task_finished.connect(
+        forget_after_indexing, dispatch_uid="search_results_cache_indexed"
+    )
