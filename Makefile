@@ -7,7 +7,7 @@ PORT ?= 8000
 # HOST=0.0.0.0 make demo to show it to others on your network.
 HOST ?= 127.0.0.1
 
-.PHONY: install browser-deps demo test bench lint format clean
+.PHONY: install browser-deps demo test cluster-test bench lint format clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -37,6 +37,11 @@ demo: $(VENV)/.installed
 
 test: install browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Several machines on loopback: two app nodes, a worker, a PostgreSQL primary
+# and its streaming replica, Redis and an S3 server (scripts/cluster_test.py).
+cluster-test: $(VENV)/.installed
+	$(BIN)/python scripts/cluster_test.py
 
 # The performance benchmark on PostgreSQL (never part of `make test`); see
 # bench/README.md. BENCH_ARGS="--data-sets 20x50 --duration 5" for a quick run.

@@ -333,5 +333,11 @@ LOGGING = {
 
 # Several machines: media in object storage and a read replica, each on only
 # when the environment names it (the embedded defaults stay local).
-from .object_storage import *  # noqa: E402, F403
-from .read_replica import *  # noqa: E402, F403
+from .object_storage import apply as apply_object_storage  # noqa: E402
+
+apply_object_storage(globals())
+del apply_object_storage
+from .read_replica import apply as apply_read_replica  # noqa: E402
+
+apply_read_replica(globals())
+del apply_read_replica
