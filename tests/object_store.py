@@ -220,7 +220,7 @@ class ObjectStore:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=3)
+                self.process.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 # Its graceful shutdown can take long; the data is throwaway.
                 self.process.kill()
