@@ -133,6 +133,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database is also shared by several processes (runserver,
+    # the task worker, a manage.py command). SQLite's default deferred
+    # transactions fail at once with "database is locked" when two of them
+    # upgrade to writing; Django's documented remedy is IMMEDIATE
+    # transactions with a busy timeout, and WAL lets reads go on meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
