@@ -157,22 +157,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A per-process memory cache would serve a new clinic's pages without its
 # Site until each process restarted.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Read at most once per request (clinics/cache_backends.py): Wagtail's site
+# root paths, read for every URL it builds without a request.
+REQUEST_MEMO_KEYS = ["wagtail_site_root_paths"]
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "clinic-cms")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinics.cache_backends.RequestMemoRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"REQUEST_MEMO_KEYS": REQUEST_MEMO_KEYS},
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "clinics.cache_backends.RequestMemoFileBasedCache",
             "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / ".cache")),
             "KEY_PREFIX": CACHE_KEY_PREFIX,
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
+            "OPTIONS": {"MAX_ENTRIES": 20_000, "REQUEST_MEMO_KEYS": REQUEST_MEMO_KEYS},
         }
     }
 

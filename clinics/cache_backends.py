@@ -1,0 +1,98 @@
+"""The shared cache, with what every request reads remembered for the request.
+
+Wagtail reads its site root paths from the cache each time it builds a URL
+without a request (every rich-text link, every API ``html_url``): on Redis
+that is a round trip and an unpickling per link, so a listing of twenty
+pages costs a hundred GETs. Passing the request down is not possible where
+Wagtail builds those URLs, so the backends here remember the few keys named
+in ``OPTIONS["REQUEST_MEMO_KEYS"]`` for the rest of the request they were
+first read in (a context variable set when a request starts and dropped when
+it finishes; outside a request, in the worker or a command, nothing is
+remembered). A write or delete of such a key through this process forgets it
+at once; another process's write is seen from the next request, as before.
+"""
+
+import contextvars
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache
+from django.core.signals import request_finished, request_started
+
+# (alias-specific full key) -> value, for the current request; None outside.
+_memo = contextvars.ContextVar("clinic_cache_memo", default=None)
+_MISSING = object()
+
+
+def _start(**kwargs):
+    _memo.set({})
+
+
+def _finish(**kwargs):
+    _memo.set(None)
+
+
+request_started.connect(_start, dispatch_uid="clinic_cache_memo_start")
+request_finished.connect(_finish, dispatch_uid="clinic_cache_memo_finish")
+
+
+class RequestMemoMixin:
+    def __init__(self, location, params):
+        options = dict(params.get("OPTIONS") or {})
+        self.memo_keys = frozenset(options.pop("REQUEST_MEMO_KEYS", ()))
+        super().__init__(location, {**params, "OPTIONS": options})
+
+    def _memo_key(self, key, version):
+        if key not in self.memo_keys:
+            return None
+        return self.make_key(key, version)
+
+    def get(self, key, default=None, version=None):
+        memo = _memo.get()
+        full_key = self._memo_key(key, version) if memo is not None else None
+        if full_key is None:
+            return super().get(key, default, version)
+        value = memo.get(full_key, _MISSING)
+        if value is _MISSING:
+            value = super().get(key, _MISSING, version)
+            if value is _MISSING:
+                return default
+            memo[full_key] = value
+        return value
+
+    def _forget(self, key, version):
+        memo = _memo.get()
+        full_key = self._memo_key(key, version) if memo is not None else None
+        if full_key is not None:
+            memo.pop(full_key, None)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget(key, version)
+        return super().set(key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget(key, version)
+        return super().add(key, value, timeout, version)
+
+    def delete(self, key, version=None):
+        self._forget(key, version)
+        return super().delete(key, version)
+
+    def delete_many(self, keys, version=None):
+        for key in keys:
+            self._forget(key, version)
+        return super().delete_many(keys, version)
+
+    def clear(self):
+        memo = _memo.get()
+        if memo is not None:
+            memo.clear()
+        return super().clear()
+
+
+class RequestMemoRedisCache(RequestMemoMixin, RedisCache):
+    pass
+
+
+class RequestMemoFileBasedCache(RequestMemoMixin, FileBasedCache):
+    pass
