@@ -17,6 +17,7 @@ settings show on all of them). What counts:
 - saving a clinic's settings or its Site: every page of that clinic;
 - any of these to a section (a child of a clinic's home page): every page of
   that clinic, as the menu on every page lists the sections;
+- changing or deleting an image or a document: the pages that show it;
 - pages a page type says show it (``pages_that_show_it()``: a clinician's
   profile lists the treatments they provide, and the treatment pages link the
   profile), and pages showing a changed record (``records_changed``).
@@ -188,9 +189,17 @@ def on_site_changed(sender, instance, **kwargs):
     announce(ContentChange(site_ids=frozenset([instance.pk])))
 
 
+def on_media_changed(sender, instance, created=False, **kwargs):
+    # A new image or document is not shown anywhere yet.
+    if not created:
+        records_changed(instance)
+
+
 def connect():
     from django.apps import apps
     from wagtail.contrib.settings.models import BaseSiteSetting
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
 
     uid = "clinic_content_changes"
     page_published.connect(on_published, dispatch_uid=f"{uid}_published")
@@ -207,6 +216,14 @@ def connect():
         signal.connect(
             on_site_changed, sender=Site, dispatch_uid=f"{uid}_site_{id(signal)}"
         )
+    # An image's alt text or file, a document's title: the pages showing it.
+    for model in (get_image_model(), get_document_model()):
+        for signal in (post_save, pre_delete):
+            signal.connect(
+                on_media_changed,
+                sender=model,
+                dispatch_uid=f"{uid}_{model._meta.label}_{id(signal)}",
+            )
     m2m_changed.connect(
         on_restriction_groups_changed,
         sender=PageViewRestriction.groups.through,
