@@ -38,7 +38,7 @@ from wagtail.images import get_image_model
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Page
 
-from . import api_input, boundary
+from . import api_input, boundary, revalidation
 
 V3_PATH_PREFIX = "/api/v3/"
 
@@ -303,20 +303,44 @@ def unknown_write_fields(request, kwargs):
 
 # Shared by both versions
 
+PAGES_ENDPOINTS = re.compile(r"^/api/v[23]/pages/")
+
+
+def public_pages_validators(request):
+    """Validators known before the view runs (``clinics.revalidation``), for
+    an anonymous read of the pages endpoints; None elsewhere.
+
+    Not for searches (the search index may be updated after the publish that
+    announced the change) nor random order: those keep an ETag of their
+    content."""
+    if not revalidation.anonymous(request) or not PAGES_ENDPOINTS.match(request.path):
+        return None
+    if "search" in request.GET or request.GET.get("order") == "random":
+        return None
+    return revalidation.for_clinic(request, boundary.api_site(request))
+
+
+def public_headers(response, validators):
+    validators.apply(response, max_age=settings.API_CACHE_MAX_AGE)
+    patch_vary_headers(response, ["Authorization"])
+    return response
+
 
 def headless_view(view):
     """Input parsing, JSON errors and HTTP caching for every API view.
 
     Anonymous GETs are public and cached briefly; a token's responses (which
-    may show drafts) are private. Every successful GET carries an ETag of its
-    content, so publishing a change changes it, and a matching If-None-Match
-    gets a 304.
+    may show drafts) are private. Every successful GET carries an ETag, so
+    publishing a change changes it, and a matching If-None-Match gets a 304:
+    on the pages endpoints before the view runs (validators from the clinic's
+    content generation), elsewhere from a hash of the content.
     """
     checks = None
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         nonlocal checks
+        validators = None
         try:
             if request.path.startswith(V3_PATH_PREFIX):
                 api_input.check_query(request, v3_endpoint_model(request))
@@ -333,6 +357,11 @@ def headless_view(view):
                     return unknown_fields_response(unknown)
             else:
                 api_input.check_query(request, v2_endpoint_model(view, request))
+            validators = public_pages_validators(request)
+            if validators is not None:
+                unchanged = validators.not_modified(request)
+                if unchanged is not None:
+                    return public_headers(unchanged, validators)
             response = view(request, *args, **kwargs)
         except BadRequest as error:
             return error_response(request, HTTPStatus.BAD_REQUEST, str(error))
@@ -358,6 +387,8 @@ def headless_view(view):
             return response
         if "HTTP_AUTHORIZATION" in request.META:
             patch_cache_control(response, private=True, no_cache=True)
+        elif validators is not None:
+            return public_headers(response, validators)
         else:
             patch_cache_control(
                 response, public=True, max_age=settings.API_CACHE_MAX_AGE

@@ -5,7 +5,7 @@ Wagtail < 8 only and clears the whole cache on every publish; Django's
 per-site cache middleware cannot tell a Wagtail page from any other view, nor
 invalidate one page. Here:
 
-* Only pages Wagtail serves are stored (``before_serve_page`` marks them),
+* Only pages Wagtail serves are stored (``revalidation.mark_page``),
   GET only, status 200, with no ``Set-Cookie``, no private/no-store
   ``Cache-Control``, no view restriction, and only when the Host is exactly
   the page's own Site's canonical host (``hostname`` or ``hostname:port``)
@@ -33,10 +33,12 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.http.request import split_domain_port
-from django.utils.cache import cc_delim_re
+from django.utils.cache import cc_delim_re, get_conditional_response
+from django.utils.http import parse_http_date_safe
 from wagtail.models import Page, Site
 
 from .content_changes import content_changed
+from .revalidation import release, served_page
 
 HEADER = "X-Cache"
 KEY_PREFIX = "page-cache"
@@ -89,7 +91,7 @@ def bypasses(request):
 
 
 def storable(request, response):
-    page = getattr(request, "_page_cache_page", None)
+    page = served_page(request)
     if page is None or request.method != "GET" or response.status_code != 200:
         return False
     if response.streaming or response.cookies:
@@ -132,10 +134,14 @@ class PageCacheMiddleware:
         key = None if reason else request_key(request)
         if key is not None:
             stored = cache().get(key)
-            if stored is not None:
-                return self.replay(request, stored)
+            # A page stored by another release of the code is rendered anew
+            # (keys stay the same, so every release's publishes forget it).
+            if stored is not None and stored[2] == release():
+                return self.not_modified(request, stored) or self.replay(
+                    request, stored
+                )
         response = self.get_response(request)
-        if getattr(request, "_page_cache_page", None) is None:
+        if served_page(request) is None:
             return response
         if key is not None and storable(request, response):
             cache().set(key, self.freeze(request, response), timeout())
@@ -155,11 +161,30 @@ class PageCacheMiddleware:
             for name, value in response.items()
             if name.lower() not in UNSTORED_HEADERS
         ]
-        return (content, headers)
+        return (content, headers, release())
+
+    @staticmethod
+    def not_modified(request, stored):
+        """A 304 from the stored page's own validators, or None."""
+        headers = {name.lower(): (name, value) for name, value in stored[1]}
+        if "etag" not in headers:
+            return None
+        last_modified = headers.get("last-modified", (None, None))[1]
+        response = get_conditional_response(
+            request,
+            etag=headers["etag"][1],
+            last_modified=last_modified and parse_http_date_safe(last_modified),
+        )
+        if response is not None:
+            for name in ("etag", "last-modified", "cache-control", "vary"):
+                if name in headers:
+                    response[headers[name][0]] = headers[name][1]
+            response[HEADER] = "HIT"
+        return response
 
     @staticmethod
     def replay(request, stored):
-        content, headers = stored
+        content, headers, _ = stored
         if NONCE_PLACEHOLDER in content:
             # Reading csp_nonce makes django-csp put it in this response's
             # header.
@@ -171,11 +196,6 @@ class PageCacheMiddleware:
             response[name] = value
         response[HEADER] = "HIT"
         return response
-
-
-def mark_page(page, request, serve_args, serve_kwargs):
-    """``before_serve_page`` hook: this response is a Wagtail page."""
-    request._page_cache_page = page
 
 
 # Invalidation

@@ -8,9 +8,12 @@ from wagtail.models import BaseViewRestriction, PageViewRestriction
 from wagtail.wagtail_hooks import require_wagtail_login
 
 from . import boundary
-from .page_cache import mark_page
+from .revalidation import answer_unchanged_page, mark_page
 
-hooks.register("before_serve_page", mark_page)
+# Around Wagtail's own view-restriction check (order 0): every page answer is
+# marked before it; a 304 is answered only after it.
+hooks.register("before_serve_page", mark_page, order=-100)
+hooks.register("before_serve_page", answer_unchanged_page, order=100)
 
 
 @hooks.register("before_serve_page")

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous page cache (clinics/page_cache.py): a hit skips everything below.
     "clinics.page_cache.PageCacheMiddleware",
+    # ETag, Last-Modified and Cache-Control of every page answer, kept with it.
+    "clinics.revalidation.RevalidationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -312,6 +314,9 @@ WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 WAGTAILAPI_LIMIT_MAX = 100
 # Seconds shared caches and browsers may reuse an anonymous API response.
 API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
+# What the deployed code is (a commit id): part of every ETag, so new code
+# never answers 304 to a copy old code made. Unset: a hash of the source.
+RELEASE_ID = os.environ.get("RELEASE_ID", "")
 # Seconds an anonymous visitor's page stays in the page cache (clinics/page_cache.py;
 # publishing invalidates it earlier). 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
