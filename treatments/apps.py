@@ -12,7 +12,7 @@ class TreatmentsConfig(AppConfig):
         # Treatment pages are published only through the medical review.
         from wagtail.permissions import register_permission_policy
 
-        from . import api  # noqa: F401
+        from . import api, tasks  # noqa: F401 (tasks: the daily review reminder)
         from .models import TreatmentPage
         from .review import ReviewedPagePermissionPolicy
 
