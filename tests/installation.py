@@ -62,6 +62,7 @@ class Installation:
             "LOG_LEVEL": "ERROR",
             "APPOINTMENT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "PYTHONUNBUFFERED": "1",
+            "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",  # the test receivers
             **env,
         }
         self.servers = []

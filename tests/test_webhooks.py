@@ -281,3 +281,94 @@ def test_the_delivery_log_shows_each_status(
     assert detail.status_code == 200
     assert "Connection refused" in delivery.last_error
     assert "Connection refused" in detail.text
+
+
+@override_settings(WEBHOOK_ALLOWED_NETWORKS=[])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:6379/",  # Redis beside the worker
+        "http://localhost:5432/",
+        "http://169.254.169.254/latest/meta-data/",  # a cloud's metadata
+        "http://10.0.0.5/hook",
+        "http://192.168.1.20/hook",
+        "http://[::1]:8333/",  # the object store
+        "http://0.0.0.0/",
+        "ftp://93.184.215.14/hook",
+        "http://no-such-host.invalid/hook",
+    ],
+)
+def test_an_endpoint_inside_the_installations_network_is_refused(
+    client, clinic_sites, admin_user, url
+):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/webhooks/endpoints/new/",
+        {
+            "site": clinic_sites.toronto.site.pk,
+            "name": "Inside",
+            "url": url,
+            "events": ["publish"],
+            "secret": "s",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["url"]
+    assert not WebhookEndpoint.objects.filter(name="Inside").exists()
+
+
+def test_a_public_address_or_a_network_the_operator_allows_is_accepted(
+    client, clinic_sites, admin_user
+):
+    client.force_login(admin_user)
+
+    def create(name, url):
+        return client.post(
+            "/admin/webhooks/endpoints/new/",
+            {
+                "site": clinic_sites.toronto.site.pk,
+                "name": name,
+                "url": url,
+                "events": ["publish"],
+                "secret": "s",
+                "active": "on",
+            },
+        )
+
+    with override_settings(WEBHOOK_ALLOWED_NETWORKS=[]):
+        assert create("Public", "https://93.184.215.14/hook").status_code == 302
+        assert create("Private", "http://10.1.2.3/hook").status_code == 200
+    with override_settings(WEBHOOK_ALLOWED_NETWORKS=["10.0.0.0/8"]):
+        assert create("Private", "http://10.1.2.3/hook").status_code == 302
+    assert set(WebhookEndpoint.objects.values_list("name", flat=True)) == {
+        "Public",
+        "Private",
+    }
+
+
+def test_a_delivery_to_an_address_no_longer_allowed_is_not_sent(
+    clinic_sites, committed
+):
+    with Receiver() as hook:
+        endpoint(clinic_sites.toronto.site, hook.url)  # saved while allowed
+        with override_settings(WEBHOOK_ALLOWED_NETWORKS=[]), committed():
+            make_treatment(clinic_sites.toronto.index)
+        time.sleep(0.5)
+        assert hook.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert "private network" in delivery.last_error
+    assert delivery.status == WebhookDelivery.Status.PENDING  # retried later
+
+
+def test_a_redirect_is_not_followed(clinic_sites, committed):
+    with Receiver() as inside, Receiver(statuses=[302], location=inside.url) as hook:
+        endpoint(clinic_sites.toronto.site, hook.url)
+        with committed():
+            make_treatment(clinic_sites.toronto.index)
+        assert len(hook.wait_for(1)) == 1
+        time.sleep(0.5)
+        assert inside.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.response_status == 302
+    assert delivery.status == WebhookDelivery.Status.PENDING

@@ -19,7 +19,7 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, statuses=(), delays=()):
+    def __init__(self, statuses=(), delays=(), location=""):
         self.received = []
         self.statuses = list(statuses)  # answered in turn, then 200
         self.delays = list(delays)  # seconds before answering, in turn, then 0
@@ -32,6 +32,8 @@ class Receiver:
                 time.sleep(receiver.delays.pop(0) if receiver.delays else 0)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

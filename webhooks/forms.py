@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Site
 
+from .addresses import refusal
 from .models import WebhookEndpoint
 
 
@@ -23,3 +24,10 @@ class WebhookEndpointForm(WagtailAdminModelForm):
         self.fields["site"].queryset = Site.objects.filter(
             pk__in=policy.sites(self.for_user)
         )
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        refused = refusal(url)
+        if refused:
+            raise forms.ValidationError(refused)
+        return url

@@ -12,6 +12,7 @@ from django_tasks import default_task_backend, task
 
 from clinics.scheduler import periodic
 
+from .addresses import opener, refusal
 from .models import WebhookDelivery
 from .signing import signed_headers
 
@@ -34,10 +35,11 @@ def send_delivery(delivery_id):
     request = urllib.request.Request(  # noqa: S310 (an http(s) URLField)
         delivery.endpoint.url, data=body, headers=headers, method="POST"
     )
+    refused = refusal(delivery.endpoint.url)
     try:
-        with urllib.request.urlopen(  # noqa: S310
-            request, timeout=settings.WEBHOOK_TIMEOUT
-        ) as response:
+        if refused:
+            raise ValueError(refused)
+        with opener.open(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
             delivery.record_attempt(response.status)
     except urllib.error.HTTPError as error:
         delivery.record_attempt(error.code, f"HTTP {error.code}")

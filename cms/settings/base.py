@@ -4,6 +4,7 @@ dev.py, test.py and production.py only change what differs. Everything that
 varies between machines comes from the environment (see README).
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -255,6 +256,17 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 SCHEDULER_INTERVAL = float(os.environ.get("SCHEDULER_INTERVAL", "5"))
 # Seconds a webhook endpoint has to answer one delivery.
 WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+# Private networks webhook endpoints may still be in (comma-separated CIDR,
+# e.g. a front-end on 10.0.0.0/8); every other non-public address is refused
+# (webhooks/addresses.py).
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", "")
+for _network in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WEBHOOK_ALLOWED_NETWORKS: {_network!r} is not a network such as 10.0.0.0/8"
+        ) from None
 
 # Complex treatment pages can exceed Django's default of 1000 form fields;
 # the body of a request other than file uploads stays capped (5 MB leaves room

@@ -17,3 +17,5 @@ WHITENOISE_AUTOREFRESH = True
 APPOINTMENT_ENCRYPTION_KEYS = APPOINTMENT_ENCRYPTION_KEYS or [  # noqa: F405
     "7b0l3p1Dk8xS3c0pJq9yX2V4nR6tWm8zA5cE7gH1jK0="
 ]
+# The demo's webhooks may go to a receiver on this machine.
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
