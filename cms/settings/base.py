@@ -161,8 +161,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Site until each process restarted.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Read at most once per request (clinics/cache_backends.py): Wagtail's site
-# root paths, read for every URL it builds without a request.
-REQUEST_MEMO_KEYS = ["wagtail_site_root_paths"]
+# root paths, read for every URL it builds without a request, and each
+# clinic's settings (home.models.ClinicSettings), read by every page part.
+REQUEST_MEMO_KEYS = ["wagtail_site_root_paths", "clinic-settings:*"]
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "clinic-cms")
 if REDIS_URL:
     CACHES = {
@@ -182,6 +183,19 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000, "REQUEST_MEMO_KEYS": REQUEST_MEMO_KEYS},
         }
     }
+# Wagtail's rendition cache: the same store, through a backend that does not
+# write back what it has just read (clinics/cache_backends.py).
+CACHES["renditions"] = {
+    **CACHES["default"],
+    "BACKEND": {
+        "clinics.cache_backends.RequestMemoRedisCache": (
+            "clinics.cache_backends.RenditionRedisCache"
+        ),
+        "clinics.cache_backends.RequestMemoFileBasedCache": (
+            "clinics.cache_backends.RenditionFileBasedCache"
+        ),
+    }[CACHES["default"]["BACKEND"]],
+}
 
 # django-axes first: it refuses a locked-out login before any password check.
 # AxesBackend rather than AxesStandaloneBackend: Wagtail's WagtailPageTestCase

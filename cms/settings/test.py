@@ -19,6 +19,7 @@ if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):  # noqa: F405
     import tempfile
 
     CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="clinic-cms-test-cache-")  # noqa: F405
+    CACHES["renditions"]["LOCATION"] = CACHES["default"]["LOCATION"]  # noqa: F405
     atexit.register(shutil.rmtree, CACHES["default"]["LOCATION"], ignore_errors=True)  # noqa: F405
 SERVE_MEDIA = True  # the browser tests show uploaded images
 APPOINTMENT_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTMyYnl0ZXM="]
