@@ -1,13 +1,23 @@
-"""Query budgets: what a page or an API answer costs in SQL queries must not
-grow with the number of pages listed, blocks, images or rich-text links.
+"""Query budgets: what a page or an API answer costs in SQL queries, and in
+commands to the shared Redis cache, must not grow with the number of pages
+listed, blocks, images or rich-text links.
 
 Every view is measured with 1, 10 and 50 of the thing that could multiply
 queries, after one warm-up request (renditions are created on first use,
 which is a one-off write, not a per-request cost). The counts must be equal
-across sizes and within the budget.
+across sizes and within the budget. Redis commands are counted on a real
+redis-server of the module's own, behind the product's cache backend.
 """
 
+import shutil
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from unittest import mock
+
 import pytest
+import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -23,11 +33,16 @@ API_LISTING_BUDGET = 8
 # hero image, linked pages (choosers and rich text), body images, renditions.
 API_DETAIL_BUDGET = 12
 # The page: its site, route, view restrictions, linked pages, images and
-# renditions, the clinic's sections (menu, booking box) and its providers.
-TREATMENT_PAGE_BUDGET = 11
+# all their renditions (one query, not a cache round trip per image), the
+# clinic's sections (menu, booking box) and its providers.
+TREATMENT_PAGE_BUDGET = 12
 HOME_PAGE_BUDGET = 10
 INDEX_PAGE_BUDGET = 10
 SEARCH_BUDGET = 10
+# Redis commands per request: the content generations a page's validators
+# name (one MGET), Wagtail's site root paths (once per request, however many
+# links), the page and search caches where they apply.
+REDIS_BUDGET = 4
 
 
 def page_link(page):
@@ -192,3 +207,130 @@ def test_treatment_page_shows_the_links(clinic_sites, client, settings):
     for page in pages:
         assert f'href="{page.relative_url(clinic_sites.toronto.site)}"' in html
     assert TreatmentPage.objects.live().count() == 4
+
+
+# Redis commands
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A redis-server of this module's own on loopback, stopped after."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(  # noqa: S603 (a fixed command on loopback)
+        [executable, "--port", str(port), "--bind", "127.0.0.1"]
+        + ["--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise
+            time.sleep(0.05)
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture
+def redis_cache(redis_url, settings):
+    """The product's shared cache on that server, emptied first."""
+    redis.Redis.from_url(redis_url).flushdb()
+    default = settings.CACHES["default"]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "clinics.cache_backends.RequestMemoRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": default.get("KEY_PREFIX", ""),
+            "OPTIONS": {"REQUEST_MEMO_KEYS": settings.REQUEST_MEMO_KEYS},
+        },
+        "renditions": {
+            "BACKEND": "clinics.cache_backends.RenditionRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": default.get("KEY_PREFIX", ""),
+        },
+    }
+    yield
+
+
+@contextmanager
+def counting_redis_commands():
+    """Every command this process sends to Redis, pipelined ones included."""
+    sent = []
+    execute_command = redis.Redis.execute_command
+    execute_pipeline = redis.client.Pipeline.execute
+
+    def command(self, *args, **options):
+        sent.append(args[0])
+        return execute_command(self, *args, **options)
+
+    def pipeline(self, *args, **kwargs):
+        sent.extend(args[0] for args, _ in self.command_stack)
+        return execute_pipeline(self, *args, **kwargs)
+
+    with (
+        mock.patch.object(redis.Redis, "execute_command", command),
+        mock.patch.object(redis.client.Pipeline, "execute", pipeline),
+    ):
+        yield sent
+
+
+def count_redis_commands(client, path, host):
+    response = client.get(path, HTTP_HOST=host)  # warm-up
+    assert response.status_code == 200, response.content[:500]
+    with counting_redis_commands() as sent:
+        response = client.get(path, HTTP_HOST=host)
+    assert response.status_code == 200
+    return sent
+
+
+@pytest.fixture(scope="module")
+def redis_counts_by_size():
+    return {}
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_redis_commands_do_not_grow(
+    n, clinic_sites, client, settings, redis_cache, redis_counts_by_size
+):
+    settings.PAGE_CACHE_SECONDS = 0  # the uncached cost, as for queries
+    settings.SEARCH_RESULTS_CACHE_SECONDS = 0
+    clinic = clinic_sites.toronto
+    hub, pages = build_clinic(clinic, n)
+    host = host_of(clinic.site)
+    sent = {
+        name: count_redis_commands(client, path(clinic, hub, pages), host)
+        for name, (path, _) in VIEWS.items()
+    }
+    counts = {name: len(commands) for name, commands in sent.items()}
+    redis_counts_by_size[n] = counts
+    over = {name: sent[name] for name in sent if len(sent[name]) > REDIS_BUDGET}
+    assert not over, f"over the Redis budget with n={n}: {over}"
+    first = redis_counts_by_size[min(redis_counts_by_size)]
+    assert counts == first, f"Redis commands with n={n}: {sent}; first size: {first}"
+
+
+def test_the_redis_count_sees_the_cache_at_work(
+    clinic_sites, client, settings, redis_cache, treatment_page
+):
+    """The count is of real traffic: a page-cache hit is one GET, and the
+    first request after a publish reads the new generations."""
+    host = host_of(clinic_sites.toronto.site)
+    path = treatment_page.relative_url(clinic_sites.toronto.site)
+    count_redis_commands(client, path, host)  # stored in the page cache
+    with counting_redis_commands() as sent:
+        assert client.get(path, HTTP_HOST=host)["X-Cache"] == "HIT"
+    assert sent == ["GET"]
+    assert redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).dbsize() > 0

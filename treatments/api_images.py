@@ -18,6 +18,7 @@ RENDITION_SPECS = {
     "medium": "max-1024x1024",
     "large": "max-1920x1920",
 }
+API_RENDITION_SPECS = tuple(RENDITION_SPECS.values())
 
 
 class ApiImageRendition(BaseModel):
@@ -73,30 +74,34 @@ def image_representation(image, request, alt=None):
     }
 
 
-def renditions_prefetch(lookup):
-    """Prefetch the API renditions of the images at ``lookup`` in one query."""
-    rendition_model = get_image_model().get_rendition_model()
-    return Prefetch(
-        lookup,
-        queryset=rendition_model.objects.filter(
-            filter_spec__in=list(RENDITION_SPECS.values())
-        ),
-        # Where Image.get_renditions() looks for prefetched renditions.
-        to_attr="prefetched_renditions",
-    )
+def renditions_prefetch(lookup, specs=API_RENDITION_SPECS):
+    """Prefetch the renditions (the API's, or with ``specs=None`` all) of the
+    images at ``lookup`` in one query."""
+    renditions = get_image_model().get_rendition_model().objects.all()
+    if specs is not None:
+        renditions = renditions.filter(filter_spec__in=list(specs))
+    # Where Image.get_renditions() looks for prefetched renditions.
+    return Prefetch(lookup, queryset=renditions, to_attr="prefetched_renditions")
 
 
-def prefetch_api_images(images):
-    """Load the API renditions of a list of images with one query."""
+def prefetch_api_images(images, specs=API_RENDITION_SPECS):
+    """Load the renditions of a list of images with one query (the API's, or
+    with ``specs=None`` every one: a template's sizes are in the template).
+
+    Without it Wagtail looks each image up in the shared cache: one round
+    trip per image, so a page's Redis commands would grow with its images.
+    """
     from django.db.models import prefetch_related_objects
 
-    images = [
-        image
-        for image in images
-        if image is not None and not hasattr(image, "prefetched_renditions")
-    ]
+    images = list(
+        {
+            id(image): image
+            for image in images
+            if image is not None and not hasattr(image, "prefetched_renditions")
+        }.values()
+    )
     if images:
-        prefetch_related_objects(images, renditions_prefetch("renditions"))
+        prefetch_related_objects(images, renditions_prefetch("renditions", specs))
 
 
 def image_api_fields(model):

@@ -244,10 +244,17 @@ class TreatmentPage(ClinicPageMixin, Page):
         return [(clinician, profiles.get(clinician.pk)) for clinician in providers]
 
     def get_context(self, request, *args, **kwargs):
-        # Every page its rich text links to, in one query (see links.py).
+        # Every page its rich text links to, in one query (see links.py), and
+        # every rendition of its images in another (see api_images.py).
+        from .api_blocks import collect_images
+        from .api_images import prefetch_api_images
         from .links import prefetch_links
 
         prefetch_links(self.body.stream_block, [self.body])
+        images = [self.hero_image]
+        for child in self.body:
+            collect_images(child.block, child.value, images)
+        prefetch_api_images(images, specs=None)
         return super().get_context(request, *args, **kwargs)
 
 
