@@ -270,13 +270,15 @@ def make_images(collection):
 
 
 def create_treatments(clinic, count, images, rng, uid):
+    from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
     from django.utils import timezone
     from wagtail.models import Page
 
-    from treatments.models import TreatmentPage
-
+    # The product's model, or the stock baseline's (bench/stock): both are
+    # treatments.TreatmentPage with the same columns for what is set here.
+    TreatmentPage = apps.get_model("treatments", "TreatmentPage")
     index = clinic.index
     if index.numchild:
         return 0
@@ -331,7 +333,8 @@ def create_treatments(clinic, count, images, rng, uid):
             }
             row = [page.pk]
             for field in fields:
-                value = values[field.attname]
+                # Columns the bench does not vary keep their defaults.
+                value = values.get(field.attname, field.get_default())
                 if field.attname == "body":
                     value = field.stream_block.to_python(value)
                 row.append(field.get_db_prep_save(value, connection))
@@ -357,11 +360,16 @@ def main():
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
 
-    from home.clinic_setup import ensure_clinic, remove_wagtail_welcome_site
+    if settings.ROOT_URLCONF == "bench.stock.urls":
+        # The stock Wagtail baseline: the same data, its own clinic set-up.
+        from bench.stock.setup import ensure_clinic, remove_wagtail_welcome_site
+    else:
+        from home.clinic_setup import ensure_clinic, remove_wagtail_welcome_site
 
     if connection.vendor != "postgresql":
         sys.exit("The benchmark data set is for PostgreSQL (set DATABASE_URL).")

@@ -52,9 +52,10 @@ function done(summary, latency, requests_)
   end
   io.write(string.format(
     '{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, ' ..
-    '"errors": %d, "answered": %d, "ok": %d, "queries": %d, "hits": %d, "misses": %d}\n',
+    '"errors": %d, "answered": %d, "ok": %d, "queries": %d, "hits": %d, "misses": %d, ' ..
+    '"bytes": %d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
     summary.errors.connect + summary.errors.read + summary.errors.write +
       summary.errors.status + summary.errors.timeout,
-    totals.answered, totals.ok, totals.queries, totals.hits, totals.misses))
+    totals.answered, totals.ok, totals.queries, totals.hits, totals.misses, summary.bytes))
 end
