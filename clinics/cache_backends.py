@@ -17,7 +17,7 @@ import contextvars
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.core.signals import request_finished, request_started
 
 # (alias-specific full key) -> value, for the current request; None outside.
@@ -95,8 +95,29 @@ class RequestMemoMixin:
         return super().clear()
 
 
+class ReusedRedisClient(RedisCacheClient):
+    """Django's Redis cache client, keeping one ``redis.Redis`` per connection
+    pool. Django 5.2 builds a new one on every cache call, and redis-py's
+    constructor fills a table of some 170 response callbacks each time: about
+    0.15 ms of CPU per call, more than the round trip itself. A Redis client
+    is only a handle on its pool, so one per pool is safe to share."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class RequestMemoRedisCache(RequestMemoMixin, RedisCache):
-    pass
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedRedisClient
 
 
 class RequestMemoFileBasedCache(RequestMemoMixin, FileBasedCache):

@@ -26,6 +26,7 @@ invalidate one page. Here:
 happened. ``PAGE_CACHE_SECONDS = 0`` turns the cache off.
 """
 
+import functools
 import hashlib
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.http.request import split_domain_port
+from django.urls import Resolver404, resolve
 from django.utils.cache import cc_delim_re, get_conditional_response
 from django.utils.http import parse_http_date_safe
 from wagtail.models import Page, Site
@@ -75,10 +77,30 @@ def canonical_host(hostname, port):
     return hostname if port in (80, 443) else f"{hostname}:{port}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _routes_to_wagtail(urlconf, path_info):
+    try:
+        return resolve(path_info, urlconf).url_name == "wagtail_serve"
+    except Resolver404:
+        return False
+
+
+def routes_to_pages(request):
+    """Whether Wagtail's serve view answers this path. Only its pages are ever
+    stored, so any other route (the API, the admin, static files, a form
+    handler) skips the cache lookup: a round trip to the shared cache that
+    could never hit. Remembered per path (bounded), as resolving costs about
+    as much as the rest of a small view's middleware."""
+    urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+    return _routes_to_wagtail(urlconf, request.path_info)
+
+
 def bypasses(request):
     """Why this request must not be answered from the cache, or None."""
     if request.method not in ("GET", "HEAD"):
         return "method"
+    if not routes_to_pages(request):
+        return "route"
     if settings.SESSION_COOKIE_NAME in request.COOKIES or any(
         name in request.COOKIES for name in BYPASS_COOKIES
     ):

@@ -371,3 +371,55 @@ def test_one_subscriber_tells_both_caches(client, treatment_page, clinic_sites):
     assert state(client, treatment_page, site) == "MISS"
     assert results_cache.get(site, "prolotherapy", 1) is None
     content_changed.disconnect(listen)
+
+
+def test_only_routes_to_pages_look_in_the_cache(
+    client, treatment_page, clinic_sites, monkeypatch
+):
+    """Every URL pattern but Wagtail's serve view answers without a lookup
+    in the shared cache (only served pages are ever stored there), found
+    from the URL resolver, so a route added later is covered too."""
+    from django.urls import get_resolver
+
+    from clinics import page_cache
+
+    site = clinic_sites.toronto.site
+    looked_up = []
+    real_cache = page_cache.cache()
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(real_cache, name)
+
+        def get(self, key, *args, **kwargs):
+            looked_up.append(key)
+            return real_cache.get(key, *args, **kwargs)
+
+    monkeypatch.setattr(page_cache, "cache", Counting)
+
+    def routes(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from routes(pattern, prefix + str(pattern.pattern))
+            else:
+                yield pattern, prefix + str(pattern.pattern)
+
+    checked = 0
+    for pattern, regex in routes(get_resolver()):
+        # A plain path for each route without parameters; the rest are
+        # exercised through their prefix below.
+        if "<" in regex or "(" in regex or "\\" in regex:
+            continue
+        path = "/" + regex.lstrip("^").rstrip("$")
+        looked_up.clear()
+        client.get(path, HTTP_HOST=host_of(site))
+        assert looked_up == [], f"{path} looked in the page cache"
+        checked += 1
+    assert checked > 20
+    for path in (f"/api/v2/pages/{treatment_page.pk}/", "/api/v3/pages/"):
+        looked_up.clear()
+        client.get(path, HTTP_HOST=host_of(site))
+        assert looked_up == [], f"{path} looked in the page cache"
+    looked_up.clear()
+    get_page(client, treatment_page, site)
+    assert len(looked_up) == 1

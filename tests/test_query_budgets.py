@@ -334,3 +334,31 @@ def test_the_redis_count_sees_the_cache_at_work(
         assert client.get(path, HTTP_HOST=host)["X-Cache"] == "HIT"
     assert sent == ["GET"]
     assert redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).dbsize() > 0
+
+
+def test_one_redis_client_per_connection_pool(
+    clinic_sites, client, settings, redis_cache, treatment_page, monkeypatch
+):
+    """Django builds a redis-py client on every cache call; ours keeps one per
+    pool (clinics/cache_backends.py), so a warm request builds none."""
+    host = host_of(clinic_sites.toronto.site)
+    urls = [
+        f"/api/v2/pages/{treatment_page.pk}/",
+        f"/api/v3/pages/{treatment_page.pk}/",
+        treatment_page.relative_url(clinic_sites.toronto.site) + "?uncached=1",
+    ]
+    for url in urls:
+        assert client.get(url, HTTP_HOST=host).status_code == 200
+    built = []
+    real_init = redis.Redis.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counting_init)
+    with counting_redis_commands() as sent:
+        for url in urls:
+            assert client.get(url, HTTP_HOST=host).status_code == 200
+    assert sent, "the requests used the Redis cache"
+    assert built == []
