@@ -12,6 +12,7 @@ its v3 API; registering later would leave the body untyped.
 from pydantic import Field
 from rest_framework.fields import Field as SerializerField
 from wagtail.api.v2.serializers import PageSerializer
+from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v2.serializers import StreamField as StreamFieldSerializer
 from wagtail.api.v3.schemas.generators import read as v3_read
 from wagtail.api.v3.schemas.generators import write as v3_write
@@ -156,6 +157,28 @@ class TypedPagesAPIViewSet(ClinicPagesAPIViewSet):
         # API images are joined here; their renditions are fetched with the
         # body's images, in one query (prefetch_streams).
         return queryset.select_related("locale", *image_api_fields(queryset.model))
+
+    def get_object(self):
+        # Wagtail fetches the base page, then ``.specific`` in a second query
+        # that joins nothing: the hero image and each of the body's chooser
+        # types and renditions would follow one query each. Fetch the
+        # specific page with its API images joined, then convert its body
+        # and fetch every rendition it shows at once, as a listing does.
+        if not hasattr(self, "_cached_object"):
+            # The base page, without PagesAPIViewSet's ``.specific``.
+            base = super(PagesAPIViewSet, self).get_object()
+            model = base.specific_class
+            if model is None:
+                page = base.specific
+            else:
+                page = (
+                    model.objects.select_related(*image_api_fields(model))
+                    .filter(pk=base.pk)
+                    .first()
+                ) or base.specific
+            prefetch_streams([page])
+            self._cached_object = page
+        return self._cached_object
 
     def paginate_queryset(self, queryset):
         # One query per chooser type for the whole page of results, not per
