@@ -12,8 +12,8 @@ its v3 API; registering later would leave the body untyped.
 from pydantic import Field
 from rest_framework.fields import Field as SerializerField
 from wagtail.api.v2.serializers import PageSerializer
-from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v2.serializers import StreamField as StreamFieldSerializer
+from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v3.schemas.generators import read as v3_read
 from wagtail.api.v3.schemas.generators import write as v3_write
 from wagtail.fields import StreamField
