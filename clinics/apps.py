@@ -12,3 +12,11 @@ class ClinicsConfig(AppConfig):
         from . import content_changes, page_cache, tasks  # noqa: F401 (listeners, periodic tasks)
 
         content_changes.connect()
+
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import post_page_move
+
+        from .boundary import forget_sites
+
+        for signal in (post_save, post_delete, post_page_move):
+            signal.connect(forget_sites, dispatch_uid="clinic_forget_sites")

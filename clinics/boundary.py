@@ -28,9 +28,11 @@ from here instead of keeping its own copy of the rules:
 import re
 from functools import wraps
 
+from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.db.models import Q
 from django.http import Http404
+from django.http.request import split_domain_port
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import (
@@ -100,10 +102,67 @@ def find_site(address):
     return found[0]
 
 
+# Every Site with its root page, in the shared cache until a Site or a
+# Site's root page changes (forget_sites), read once per request.
+SITES_CACHE_KEY = "clinic-sites"
+
+
+def all_sites():
+    sites = cache.get(SITES_CACHE_KEY)
+    if sites is None:
+        sites = list(Site.objects.select_related("root_page").order_by("pk"))
+        cache.set(SITES_CACHE_KEY, sites, None)
+    return sites
+
+
+def forget_sites(sender=None, instance=None, **kwargs):
+    """Drop the cached Sites when a Site changes, or a page that is a Site's
+    root (its path, locale or title as the Site shows it). Connected to every
+    model's save and delete (clinics/apps.py): a Site's root page may be of
+    any page type."""
+    if isinstance(instance, Page):
+        cached = cache.get(SITES_CACHE_KEY)
+        if cached is None or instance.pk not in {s.root_page_id for s in cached}:
+            return
+    elif not isinstance(instance, Site):
+        return
+    cache.delete(SITES_CACHE_KEY)
+
+
+def site_for_host(hostname, port):
+    """The Site Wagtail's ``Site.find_for_request`` would choose for this
+    hostname and port, chosen from the cached Sites instead of a query per
+    request (Wagtail caches the site root paths but not this). The same
+    order as Wagtail's ``get_site_for_hostname``: the hostname with this port;
+    else the hostname if it is the default site's; else the only Site with
+    this hostname; else the default site; else None."""
+    sites = all_sites()
+    named = [site for site in sites if site.hostname == hostname]
+    default = next((site for site in sites if site.is_default_site), None)
+    for site in named:
+        if site.port == port:
+            return site
+    if default is not None and default.hostname == hostname:
+        return default
+    if len(named) == 1:
+        return named[0]
+    return default
+
+
 def request_site(request):
     """The clinic Site a visitor's request is for: the one of its Host (or the
-    default site), or None when the installation has no Site."""
-    return Site.find_for_request(request)
+    default site), or None when the installation has no Site. Remembered
+    where Wagtail looks for it (``request._wagtail_site``), so Wagtail's own
+    views and tags use the same answer."""
+    if request is None:
+        return None
+    if not hasattr(request, "_wagtail_site"):
+        hostname = split_domain_port(request._get_raw_host())[0]
+        port = str(request.get_port())
+        request._wagtail_site = site_for_host(
+            hostname, int(port) if port.isascii() and port.isdigit() else None
+        )
+    return request._wagtail_site
 
 
 def api_site(request):

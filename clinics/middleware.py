@@ -62,3 +62,21 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         add_never_cache_headers(response)
         return response
+
+
+class ClinicSiteMiddleware:
+    """Finds the request's clinic from the cached Sites (boundary.request_site)
+    before Wagtail's serve view would query the database for it. Only on the
+    routes that serve a clinic's pages or API; a view that needs no clinic
+    (static files, health checks) costs nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .boundary import API_PATH_PREFIX, request_site
+        from .page_cache import routes_to_pages
+
+        if request.path.startswith(API_PATH_PREFIX) or routes_to_pages(request):
+            request_site(request)
+        return self.get_response(request)

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous page cache (clinics/page_cache.py): a hit skips everything below.
     "clinics.page_cache.PageCacheMiddleware",
+    # The clinic of a page or API request, from the cached Sites, not a query.
+    "clinics.middleware.ClinicSiteMiddleware",
     # ETag, Last-Modified and Cache-Control of every page answer, kept with it.
     "clinics.revalidation.RevalidationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -163,7 +165,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Read at most once per request (clinics/cache_backends.py): Wagtail's site
 # root paths, read for every URL it builds without a request, and each
 # clinic's settings (home.models.ClinicSettings), read by every page part.
-REQUEST_MEMO_KEYS = ["wagtail_site_root_paths", "clinic-settings:*"]
+REQUEST_MEMO_KEYS = ["wagtail_site_root_paths", "clinic-sites", "clinic-settings:*"]
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "clinic-cms")
 if REDIS_URL:
     CACHES = {

@@ -1,0 +1,108 @@
+"""Which clinic a request is for, from the cached Sites (clinics/boundary.py):
+the same choice as Wagtail's query, without a query per request, and never
+stale after a Site or its root page changes."""
+
+import itertools
+
+import pytest
+from django.db import connection
+from wagtail.models import Page, Site
+from wagtail.models.sites import get_site_for_hostname
+
+from clinics.boundary import site_for_host
+
+from .helpers import get_page, host_of
+
+HOSTNAMES = ["a.example", "b.example", "c.example"]
+PORTS = [80, 443, 8000]
+
+
+def wagtail_choice(hostname, port):
+    try:
+        return get_site_for_hostname(hostname, port)
+    except Site.DoesNotExist:
+        return None
+
+
+# Site layouts: (hostname, port, is default) triples.
+LAYOUTS = [
+    [("a.example", 80, True)],
+    [("a.example", 80, False)],
+    [("a.example", 80, False), ("a.example", 8000, False)],
+    [("a.example", 80, True), ("a.example", 8000, False), ("b.example", 80, False)],
+    [("a.example", 8000, False), ("b.example", 80, True)],
+    [("a.example", 80, False), ("a.example", 443, False), ("b.example", 80, True)],
+    [("a.example", 443, True), ("b.example", 80, False), ("b.example", 8000, False)],
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_same_site_as_wagtails_query_for_every_host_and_port(layout):
+    Site.objects.all().delete()
+    root = Page.get_first_root_node()
+    for n, (hostname, port, default) in enumerate(layout):
+        home = root.add_child(instance=Page(title=f"Home {n}", slug=f"home-{n}"))
+        Site.objects.create(
+            hostname=hostname, port=port, root_page=home, is_default_site=default
+        )
+    for hostname, port in itertools.product([*HOSTNAMES, "other.example"], PORTS):
+        expected = wagtail_choice(hostname, port)
+        found = site_for_host(hostname, port)
+        assert (found and found.pk) == (expected and expected.pk), (hostname, port)
+
+
+def site_queries(client, path, host):
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        response = client.get(path, HTTP_HOST=host)
+    assert response.status_code == 200
+    return [sql for sql in seen if 'FROM "wagtailcore_site"' in sql]
+
+
+def test_pages_and_the_api_find_their_clinic_without_a_query(
+    client, clinic_sites, treatment_page
+):
+    site = clinic_sites.toronto.site
+    host = host_of(site)
+    paths = [
+        treatment_page.relative_url(site) + "?fresh=1",
+        f"/api/v2/pages/{treatment_page.pk}/",
+        f"/api/v3/pages/{treatment_page.pk}/",
+        "/search/?q=prolotherapy",
+    ]
+    for path in paths:
+        site_queries(client, path, host)  # fills the cache
+    for path in paths:
+        assert site_queries(client, path, host) == [], path
+
+
+def test_a_changed_site_is_seen_at_once(client, clinic_sites, kelowna_treatment):
+    site = clinic_sites.kelowna.site
+    assert not site.is_default_site
+    assert get_page(client, kelowna_treatment, site).status_code == 200
+    site.hostname = "kelowna-new.localhost"
+    site.save()
+    response = client.get(
+        kelowna_treatment.relative_url(site) + "?x=1", HTTP_HOST=host_of(site)
+    )
+    assert response.status_code == 200
+    assert response.wsgi_request._wagtail_site.pk == site.pk
+
+
+def test_a_renamed_home_page_is_seen_at_once(client, clinic_sites):
+    site = clinic_sites.kelowna.site
+    host = host_of(site)
+    assert client.get("/api/v3/clinic/", HTTP_HOST=host).status_code == 200
+    first = client.get("/", HTTP_HOST=host).wsgi_request._wagtail_site
+    home = site.root_page.specific
+    home.slug = "kelowna-home-renamed"
+    home.save()
+    again = client.get("/?x=1", HTTP_HOST=host).wsgi_request._wagtail_site
+    assert first.root_page.slug != "kelowna-home-renamed"
+    assert again.root_page.slug == "kelowna-home-renamed"
