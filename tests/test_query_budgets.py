@@ -29,6 +29,9 @@ SIZES = [1, 10, 50]
 
 # Budgets, in queries per request (see bench/README.md for the targets).
 API_LISTING_BUDGET = 7
+# A listing of titles (the default fields, an API search): view
+# restrictions, the count and the page of results.
+API_TITLES_BUDGET = 3
 # The clinic's Site comes from the shared cache, not a query (boundary.site_for_host).
 # v2 detail: view restrictions, page, its specific type with the hero
 # image, body images, linked pages (choosers, rich text), all renditions in
@@ -159,6 +162,19 @@ VIEWS = {
             "/api/v2/pages/?type=treatments.TreatmentPage&fields=*&limit=100"
         ),
         API_LISTING_BUDGET,
+    ),
+    "api_v2_listing_hero_images": (
+        lambda clinic, hub, pages: (
+            "/api/v2/pages/?type=treatments.TreatmentPage&fields=hero_image&limit=20"
+        ),
+        API_LISTING_BUDGET,
+    ),
+    # Titles only: no body is converted, no image or link fetched.
+    "api_v2_search": (
+        lambda clinic, hub, pages: (
+            "/api/v2/pages/?type=treatments.TreatmentPage&search=treatment"
+        ),
+        API_TITLES_BUDGET,
     ),
     "api_v2_detail": (
         lambda clinic, hub, pages: f"/api/v2/pages/{hub.pk}/",

@@ -182,10 +182,32 @@ class TypedPagesAPIViewSet(ClinicPagesAPIViewSet):
 
     def paginate_queryset(self, queryset):
         # One query per chooser type for the whole page of results, not per
-        # page listed (see prefetch_streams).
+        # page listed (see prefetch_streams); none when the listing does not
+        # show a body (the default fields, a search's titles).
         pages = super().paginate_queryset(queryset)
-        prefetch_streams(pages)
+        if self.lists_bodies_or_images(queryset.model):
+            prefetch_streams(pages)
         return pages
+
+    def lists_bodies_or_images(self, model):
+        """Whether ``?fields=`` asks for a StreamField or an image of
+        ``model`` (or for all fields). Listings show only title and meta by
+        default."""
+        from wagtail.api.v2.utils import BadRequestError, parse_fields_parameter
+
+        names = {
+            field.name
+            for field in model._meta.get_fields()
+            if isinstance(field, StreamField)
+        } | set(image_api_fields(model))
+        try:
+            fields = parse_fields_parameter(self.request.GET.get("fields", ""))
+        except BadRequestError:
+            return False  # Wagtail answers the 400 when it reads them
+        return any(
+            not negated and (name == "*" or name in names)
+            for name, negated, _children in fields
+        )
 
 
 def check_typed_body():

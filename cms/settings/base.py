@@ -90,8 +90,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous page cache (clinics/page_cache.py): a hit skips everything below.
     "clinics.page_cache.PageCacheMiddleware",
-    # The clinic of a page or API request, from the cached Sites, not a query.
-    "clinics.middleware.ClinicSiteMiddleware",
     # ETag, Last-Modified and Cache-Control of every page answer, kept with it.
     "clinics.revalidation.RevalidationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +101,9 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # A database outage answers 503 + Retry-After instead of a 500.
     "clinics.middleware.DatabaseUnavailableMiddleware",
+    # The clinic of a page or API request, from the cached Sites, not a query
+    # (inside the outage handler: reading them may be the first query).
+    "clinics.middleware.ClinicSiteMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its 429.
     "axes.middleware.AxesMiddleware",
 ]
