@@ -8,6 +8,7 @@ Django closes the broken connection at the end of the request, and
 CONN_HEALTH_CHECKS reconnects on the next one once the database is back.
 """
 
+import contextlib
 import logging
 
 from django.db import InterfaceError, OperationalError
@@ -66,17 +67,24 @@ class DatabaseUnavailableMiddleware:
 
 class ClinicSiteMiddleware:
     """Finds the request's clinic from the cached Sites (boundary.request_site)
-    before Wagtail's serve view would query the database for it. Only on the
-    routes that serve a clinic's pages or API; a view that needs no clinic
+    before Wagtail's serve view would query the database for it. Only for the
+    views that serve a clinic's pages or API; a view that needs no clinic
     (static files, health checks) costs nothing."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from .boundary import API_PATH_PREFIX, request_site
-        from .page_cache import routes_to_pages
-
-        if request.path.startswith(API_PATH_PREFIX) or routes_to_pages(request):
-            request_site(request)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from .boundary import API_PATH_PREFIX, request_site
+
+        match = request.resolver_match
+        if request.path.startswith(API_PATH_PREFIX) or (
+            match is not None and match.url_name == "wagtail_serve"
+        ):
+            # In an outage the view looks again and meets it where
+            # DatabaseUnavailableMiddleware answers it.
+            with contextlib.suppress(OperationalError, InterfaceError):
+                request_site(request)
