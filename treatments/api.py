@@ -193,7 +193,11 @@ class TypedPagesAPIViewSet(ClinicPagesAPIViewSet):
         """Whether ``?fields=`` asks for a StreamField or an image of
         ``model`` (or for all fields). Listings show only title and meta by
         default."""
-        from wagtail.api.v2.utils import BadRequestError, parse_fields_parameter
+        from wagtail.api.v2.utils import (
+            BadRequestError,
+            FieldsParameterParseError,
+            parse_fields_parameter,
+        )
 
         names = {
             field.name
@@ -202,7 +206,7 @@ class TypedPagesAPIViewSet(ClinicPagesAPIViewSet):
         } | set(image_api_fields(model))
         try:
             fields = parse_fields_parameter(self.request.GET.get("fields", ""))
-        except BadRequestError:
+        except (BadRequestError, FieldsParameterParseError):
             return False  # Wagtail answers the 400 when it reads them
         return any(
             not negated and (name == "*" or name in names)
