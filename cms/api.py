@@ -20,7 +20,7 @@ from clinics.api import (
     scope_v3,
 )
 from home.api import router as clinic_router
-from treatments.api import TypedPagesAPIViewSet, check_typed_body
+from treatments.api import TypedPagesAPIViewSet, check_typed_body, speed_v3_detail
 from treatments.api_findings import router as findings_router
 
 v2_router = WagtailAPIRouter("wagtailapi")
@@ -49,6 +49,7 @@ v3_api.add_router("/pages/", findings_router)
 v3_api.add_router("/appointment-requests/", appointment_requests_router)
 v3_api.get_openapi_schema = openapi_schema(v3_api.get_openapi_schema)
 check_typed_body()
+speed_v3_detail()
 
 v3_urlpatterns, v3_app_name, v3_namespace = v3_api.urls
 

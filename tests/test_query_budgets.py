@@ -37,9 +37,9 @@ API_TITLES_BUDGET = 3
 # image, body images, linked pages (choosers, rich text), all renditions in
 # one query, parent and its readability.
 API_V2_DETAIL_BUDGET = 9
-# v3 detail: the same through Wagtail's v3 views, which fetch the hero image
-# and its renditions apart and check the page and its locale again.
-API_V3_DETAIL_BUDGET = 11
+# v3 detail: the same through Wagtail's v3 view (treatments.api.speed_v3_detail),
+# which checks the page is in the clinic first and reads no parent.
+API_V3_DETAIL_BUDGET = 9
 # The page: its route, view restrictions, linked pages, images and
 # all their renditions (one query, not a cache round trip per image), the
 # clinic's sections (menu, booking box) and its providers.
