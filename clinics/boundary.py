@@ -256,12 +256,32 @@ def readable_pages(request, model=Page, *, as_anonymous=False):
     site = api_site(request)
     in_site = model._default_manager.descendant_of(site.root_page, inclusive=True)
     public = in_site.live()
-    for restriction in PageViewRestriction.objects.select_related("page"):
-        public = public.not_descendant_of(restriction.page, inclusive=True)
+    for path in restricted_paths():
+        public = public.exclude(path__startswith=path)
     user = request.user
     if as_anonymous or not user.is_authenticated:
         return public
     return public | in_site.filter(pk__in=editable_pages(user))
+
+
+# The tree paths of every page with a view restriction, in the shared cache
+# until any content change (clinics.content_changes announces restriction
+# changes, moves and deletions among them), read once per request.
+RESTRICTED_PATHS_KEY = "clinic-restricted-paths"
+
+
+def restricted_paths():
+    paths = cache.get(RESTRICTED_PATHS_KEY)
+    if paths is None:
+        paths = sorted(
+            set(PageViewRestriction.objects.values_list("page__path", flat=True))
+        )
+        cache.set(RESTRICTED_PATHS_KEY, paths, None)
+    return paths
+
+
+def forget_restricted_paths(**kwargs):
+    cache.delete(RESTRICTED_PATHS_KEY)
 
 
 def pages_in_reach(user):

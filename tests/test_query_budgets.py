@@ -28,18 +28,19 @@ from .helpers import full_body, get_page, host_of, make_image, make_treatment
 SIZES = [1, 10, 50]
 
 # Budgets, in queries per request (see bench/README.md for the targets).
-API_LISTING_BUDGET = 7
-# A listing of titles (the default fields, an API search): view
-# restrictions, the count and the page of results.
-API_TITLES_BUDGET = 3
-# The clinic's Site comes from the shared cache, not a query (boundary.site_for_host).
-# v2 detail: view restrictions, page, its specific type with the hero
+API_LISTING_BUDGET = 6
+# A listing of titles (the default fields, an API search): the count and
+# the page of results.
+API_TITLES_BUDGET = 2
+# The clinic's Site and the restricted pages come from the shared cache, not
+# queries (clinics/boundary.py).
+# v2 detail: page, its specific type with the hero
 # image, body images, linked pages (choosers, rich text), all renditions in
 # one query, parent and its readability.
-API_V2_DETAIL_BUDGET = 9
+API_V2_DETAIL_BUDGET = 8
 # v3 detail: the same through Wagtail's v3 view (treatments.api.speed_v3_detail),
 # which checks the page is in the clinic first and reads no parent.
-API_V3_DETAIL_BUDGET = 9
+API_V3_DETAIL_BUDGET = 8
 # The page: its route, view restrictions, linked pages, images and
 # all their renditions (one query, not a cache round trip per image), the
 # clinic's sections (menu, booking box) and its providers.

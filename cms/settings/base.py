@@ -166,7 +166,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Read at most once per request (clinics/cache_backends.py): Wagtail's site
 # root paths, read for every URL it builds without a request, and each
 # clinic's settings (home.models.ClinicSettings), read by every page part.
-REQUEST_MEMO_KEYS = ["wagtail_site_root_paths", "clinic-sites", "clinic-settings:*"]
+REQUEST_MEMO_KEYS = [
+    "wagtail_site_root_paths",
+    "clinic-sites",
+    "clinic-restricted-paths",
+    "clinic-settings:*",
+]
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "clinic-cms")
 if REDIS_URL:
     CACHES = {

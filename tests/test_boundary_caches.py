@@ -1,12 +1,13 @@
-"""Which clinic a request is for, from the cached Sites (clinics/boundary.py):
-the same choice as Wagtail's query, without a query per request, and never
-stale after a Site or its root page changes."""
+"""What the clinic boundary keeps in the shared cache (clinics/boundary.py):
+which clinic a request is for, from the cached Sites (the same choice as
+Wagtail's query, without a query per request), and which pages are
+restricted; neither is ever stale after a change."""
 
 import itertools
 
 import pytest
 from django.db import connection
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.models.sites import get_site_for_hostname
 
 from clinics.boundary import site_for_host
@@ -106,3 +107,63 @@ def test_a_renamed_home_page_is_seen_at_once(client, clinic_sites):
     again = client.get("/?x=1", HTTP_HOST=host).wsgi_request._wagtail_site
     assert first.root_page.slug != "kelowna-home-renamed"
     assert again.root_page.slug == "kelowna-home-renamed"
+
+
+def api_ids(client, site):
+    response = client.get(
+        "/api/v2/pages/?type=treatments.TreatmentPage&limit=100",
+        HTTP_HOST=host_of(site),
+    )
+    assert response.status_code == 200
+    return {item["id"] for item in response.json()["items"]}
+
+
+def test_a_page_restricted_after_it_was_read_leaves_the_api_at_once(
+    client, clinic_sites, treatment_page
+):
+    site = clinic_sites.toronto.site
+    host = host_of(site)
+    detail = f"/api/v3/pages/{treatment_page.pk}/"
+    assert treatment_page.pk in api_ids(client, site)
+    assert client.get(detail, HTTP_HOST=host).status_code == 200
+    restriction = PageViewRestriction.objects.create(
+        page=treatment_page, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert treatment_page.pk not in api_ids(client, site)
+    assert client.get(detail, HTTP_HOST=host).status_code == 404
+    restriction.delete()
+    assert treatment_page.pk in api_ids(client, site)
+    assert client.get(detail, HTTP_HOST=host).status_code == 200
+
+
+def test_a_restriction_on_an_ancestor_covers_pages_moved_under_it(
+    client, clinic_sites, treatment_page
+):
+    from .helpers import make_treatment
+
+    site = clinic_sites.toronto.site
+    index = clinic_sites.toronto.index
+    other = make_treatment(index, title="Moved treatment", slug="moved-treatment")
+    PageViewRestriction.objects.create(
+        page=treatment_page, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert other.pk in api_ids(client, site)
+    # A restricted page's subtree: a page moved into it is private at once.
+    other.move(treatment_page, pos="last-child")
+    assert other.pk not in api_ids(client, site)
+
+
+def test_api_reads_take_the_restrictions_from_the_cache(
+    client, clinic_sites, treatment_page
+):
+    site = clinic_sites.toronto.site
+    api_ids(client, site)
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        api_ids(client, site)
+    assert not [sql for sql in seen if "wagtailcore_pageviewrestriction" in sql]
