@@ -118,6 +118,11 @@ class Validators:
 
     def __init__(self, request, keys):
         found = generations(keys)
+        content = hashlib.sha256(release().encode())
+        for _, token in found:
+            content.update(token.encode())
+        # What the answer shows, whatever URL asked for it (fragment_key).
+        self.content_key = content.hexdigest()[:32]
         digest = hashlib.sha256(release().encode())
         digest.update(request.build_absolute_uri().encode())
         for _, token in found:
@@ -192,6 +197,53 @@ def answer_unchanged_page(page, request, serve_args, serve_kwargs):
         return None
     request._clinic_validators = for_page(request, page, site)
     return request._clinic_validators.not_modified(request)
+
+
+# How long an unused fragment stays; a change never waits for it (new key).
+FRAGMENT_SECONDS = 24 * 3600
+
+
+def fragment_key(request, page, name):
+    """A cache key for a part of an anonymous page answer (its rendered body,
+    its JSON-LD) that changes whenever the page's validators do: when
+    anything the page shows is published, moved, restricted or edited, or
+    the code is released. So nothing needs to find and delete it; an old
+    key simply expires. None where no validators were made (a logged-in
+    viewer, a preview, a private page), which must not be cached."""
+    validators = getattr(request, "_clinic_validators", None)
+    served = served_page(request)
+    if validators is None or served is None or served.pk != page.pk:
+        return None
+    from django.utils.translation import get_language
+
+    return (
+        f"page-fragment:{name}:{page.pk}:{get_language()}:"
+        f"{request.scheme}:{request._get_raw_host()}:{validators.content_key}"
+    )
+
+
+def prefetch_fragments(request, page, names):
+    """Read several of the page's fragments in one round trip, for
+    ``cached_fragment`` to find."""
+    keys = {name: fragment_key(request, page, name) for name in names}
+    keys = {name: key for name, key in keys.items() if key is not None}
+    if keys:
+        found = cache_backend().get_many(list(keys.values()))
+        request._clinic_fragments = {name: found.get(key) for name, key in keys.items()}
+
+
+def cached_fragment(request, page, name, render):
+    """``render()``, kept under ``fragment_key`` where there is one."""
+    key = fragment_key(request, page, name)
+    if key is None:
+        return render()
+    backend = cache_backend()
+    prefetched = getattr(request, "_clinic_fragments", {})
+    found = prefetched[name] if name in prefetched else backend.get(key)
+    if found is None:
+        found = render()
+        backend.set(key, found, FRAGMENT_SECONDS)
+    return found
 
 
 def cdn_seconds():

@@ -9,6 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from clinics.publishing import ClinicPageMixin
+from clinics.revalidation import prefetch_fragments
 
 from .blocks import TreatmentStreamBlock
 from .review import (
@@ -244,17 +245,13 @@ class TreatmentPage(ClinicPageMixin, Page):
         return [(clinician, profiles.get(clinician.pk)) for clinician in providers]
 
     def get_context(self, request, *args, **kwargs):
-        # Every page its rich text links to, in one query (see links.py), and
-        # every rendition of its images in another (see api_images.py).
-        from .api_blocks import collect_images
+        # Every rendition of the hero image in one query (see api_images.py);
+        # the body's links and images are fetched with it, when it is
+        # rendered (treatment_tags.treatment_body).
         from .api_images import prefetch_api_images
-        from .links import prefetch_links
 
-        prefetch_links(self.body.stream_block, [self.body])
-        images = [self.hero_image]
-        for child in self.body:
-            collect_images(child.block, child.value, images)
-        prefetch_api_images(images, specs=None)
+        prefetch_api_images([self.hero_image], specs=None)
+        prefetch_fragments(request, self, ["body", "json-ld"])
         return super().get_context(request, *args, **kwargs)
 
 

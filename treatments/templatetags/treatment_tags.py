@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from clinics.identity import clinic_settings_for_page
+from clinics.revalidation import cached_fragment
 from treatments.structured_data import clinic_json_ld, site_root_url, treatment_json_ld
 
 register = template.Library()
@@ -22,8 +23,36 @@ def ld_json_script(data):
 def treatment_structured_data(context, page):
     """JSON-LD for a treatment page (MedicalWebPage, therapy, FAQ, clinic)."""
     request = context.get("request")
-    clinic = clinic_settings_for_page(page, request)
-    return ld_json_script(treatment_json_ld(page, clinic, request))
+
+    def render():
+        clinic = clinic_settings_for_page(page, request)
+        return ld_json_script(treatment_json_ld(page, clinic, request))
+
+    return mark_safe(cached_fragment(request, page, "json-ld", render))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def treatment_body(context, page):
+    """The page's body blocks, rendered once per version of what the page
+    shows (clinics.revalidation.fragment_key) for anonymous visitors."""
+    request = context.get("request")
+
+    def render():
+        from treatments.api_blocks import collect_images
+        from treatments.api_images import prefetch_api_images
+        from treatments.links import prefetch_links
+
+        # Every page its rich text links to in one query, every rendition
+        # of its images in another.
+        prefetch_links(page.body.stream_block, [page.body])
+        images = []
+        for child in page.body:
+            collect_images(child.block, child.value, images)
+        prefetch_api_images(images, specs=None)
+        flat = context.flatten()
+        return "".join(str(child.render_as_block(context=flat)) for child in page.body)
+
+    return mark_safe(cached_fragment(request, page, "body", render))  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)
