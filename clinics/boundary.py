@@ -30,6 +30,7 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.http.request import split_domain_port
@@ -110,7 +111,13 @@ SITES_CACHE_KEY = "clinic-sites"
 def all_sites():
     sites = cache.get(SITES_CACHE_KEY)
     if sites is None:
-        sites = list(Site.objects.select_related("root_page").order_by("pk"))
+        # From the primary: a read replica that has not caught up with a
+        # change yet would otherwise be cached until the next change.
+        sites = list(
+            Site.objects.using(DEFAULT_DB_ALIAS)
+            .select_related("root_page")
+            .order_by("pk")
+        )
         cache.set(SITES_CACHE_KEY, sites, None)
     return sites
 
@@ -127,6 +134,9 @@ def forget_sites(sender=None, instance=None, **kwargs):
     elif not isinstance(instance, Site):
         return
     cache.delete(SITES_CACHE_KEY)
+    # Again once committed: a request between the change and its commit may
+    # have cached the Sites as they were.
+    transaction.on_commit(lambda: cache.delete(SITES_CACHE_KEY))
 
 
 def site_for_host(hostname, port):
@@ -273,8 +283,14 @@ RESTRICTED_PATHS_KEY = "clinic-restricted-paths"
 def restricted_paths():
     paths = cache.get(RESTRICTED_PATHS_KEY)
     if paths is None:
+        # From the primary, as the Sites above (content_changed is sent
+        # again once a change is committed, so no stale list outlives it).
         paths = sorted(
-            set(PageViewRestriction.objects.values_list("page__path", flat=True))
+            set(
+                PageViewRestriction.objects.using(DEFAULT_DB_ALIAS).values_list(
+                    "page__path", flat=True
+                )
+            )
         )
         cache.set(RESTRICTED_PATHS_KEY, paths, None)
     return paths

@@ -600,3 +600,18 @@ def test_migrations_ran_on_the_primary_and_reached_the_replica(replicated):
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_boundarys_cached_lists_are_filled_from_the_primary(
+    clinic_sites, monkeypatch
+):
+    """The clinic Sites and the restricted pages are cached until the next
+    change: filled from a replica that lags, they would stay stale (a new
+    restriction missing) until then. Every read is sent to the alias
+    "replica" here, which has no database: a read that goes there fails."""
+    from clinics import boundary
+
+    monkeypatch.setattr(router, "db_for_read", lambda model, **hints: REPLICA)
+    cache.clear()
+    assert len(boundary.all_sites()) == 2
+    assert boundary.restricted_paths() == []
