@@ -16,10 +16,18 @@ class ClinicsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from wagtail.signals import post_page_move
 
-        from .boundary import forget_restricted_paths, forget_sites
+        from .boundary import (
+            forget_restricted_paths,
+            forget_restricted_paths_for_alias,
+            forget_sites,
+        )
 
         for signal in (post_save, post_delete, post_page_move):
             signal.connect(forget_sites, dispatch_uid="clinic_forget_sites")
         content_changes.content_changed.connect(
             forget_restricted_paths, dispatch_uid="clinic_forget_restricted_paths"
+        )
+        post_save.connect(
+            forget_restricted_paths_for_alias,
+            dispatch_uid="clinic_forget_restricted_paths_for_alias",
         )

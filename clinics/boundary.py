@@ -118,6 +118,17 @@ def all_sites():
             .select_related("root_page")
             .order_by("pk")
         )
+        # Each home page in its own type: Wagtail's router starts from
+        # ``site.root_page.localized.specific``, a query on every request
+        # otherwise (dropped with the Sites when a root page is saved).
+        home_pages = {
+            page.pk: page
+            for page in Page.objects.using(DEFAULT_DB_ALIAS)
+            .filter(pk__in=[site.root_page_id for site in sites])
+            .specific()
+        }
+        for site in sites:
+            site.root_page = home_pages.get(site.root_page_id, site.root_page)
         cache.set(SITES_CACHE_KEY, sites, None)
     return sites
 
@@ -274,30 +285,69 @@ def readable_pages(request, model=Page, *, as_anonymous=False):
     return public | in_site.filter(pk__in=editable_pages(user))
 
 
-# The tree paths of every page with a view restriction, in the shared cache
-# until any content change (clinics.content_changes announces restriction
-# changes, moves and deletions among them), read once per request.
+# The tree paths of every page with a view restriction, and of every alias
+# page (which Wagtail gives its source page's restrictions), in the shared
+# cache until any content change (clinics.content_changes announces
+# restriction changes, moves and deletions among them) or a new alias, read
+# once per request.
 RESTRICTED_PATHS_KEY = "clinic-restricted-paths"
 
 
-def restricted_paths():
+def _restriction_paths():
     paths = cache.get(RESTRICTED_PATHS_KEY)
     if paths is None:
         # From the primary, as the Sites above (content_changed is sent
         # again once a change is committed, so no stale list outlives it).
-        paths = sorted(
-            set(
-                PageViewRestriction.objects.using(DEFAULT_DB_ALIAS).values_list(
-                    "page__path", flat=True
+        primary = DEFAULT_DB_ALIAS
+        paths = {
+            "restricted": sorted(
+                set(
+                    PageViewRestriction.objects.using(primary).values_list(
+                        "page__path", flat=True
+                    )
                 )
-            )
-        )
+            ),
+            "aliases": sorted(
+                Page.objects.using(primary)
+                .filter(alias_of__isnull=False)
+                .values_list("path", flat=True)
+            ),
+        }
         cache.set(RESTRICTED_PATHS_KEY, paths, None)
     return paths
 
 
+def read_cached_lists():
+    """The Sites and the restriction paths in one round trip: a page or API
+    request needs both (the request memo keeps them for the rest of it)."""
+    cache.get_many([SITES_CACHE_KEY, RESTRICTED_PATHS_KEY])
+
+
+def restricted_paths():
+    return _restriction_paths()["restricted"]
+
+
+def is_unrestricted(page):
+    """True when no view restriction can apply to ``page``: none on it or
+    above it, and neither it nor a page above it is an alias (whose
+    restrictions are its source's). False means "ask Wagtail"."""
+    if page.alias_of_id is not None:
+        return False
+    paths = _restriction_paths()
+    return not any(
+        page.path.startswith(path) for path in (*paths["restricted"], *paths["aliases"])
+    )
+
+
 def forget_restricted_paths(**kwargs):
     cache.delete(RESTRICTED_PATHS_KEY)
+
+
+def forget_restricted_paths_for_alias(sender, instance, **kwargs):
+    """``post_save`` receiver: a new alias page (``create_alias``, a
+    translation alias) announces no content change of its own."""
+    if isinstance(instance, Page) and instance.alias_of_id is not None:
+        forget_restricted_paths()
 
 
 def pages_in_reach(user):

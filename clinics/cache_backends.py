@@ -65,6 +65,26 @@ class RequestMemoMixin:
             memo[full_key] = value
         return value
 
+    def get_many(self, keys, version=None):
+        memo = _memo.get()
+        if memo is None:
+            return super().get_many(keys, version)
+        found, missing = {}, []
+        for key in keys:
+            full_key = self._memo_key(key, version)
+            if full_key is not None and full_key in memo:
+                found[key] = memo[full_key]
+            else:
+                missing.append(key)
+        if missing:
+            fetched = super().get_many(missing, version)
+            for key, value in fetched.items():
+                full_key = self._memo_key(key, version)
+                if full_key is not None:
+                    memo[full_key] = value
+            found.update(fetched)
+        return found
+
     def _forget(self, key, version):
         memo = _memo.get()
         full_key = self._memo_key(key, version) if memo is not None else None

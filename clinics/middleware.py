@@ -78,7 +78,7 @@ class ClinicSiteMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from .boundary import API_PATH_PREFIX, request_site
+        from .boundary import API_PATH_PREFIX, read_cached_lists, request_site
 
         match = request.resolver_match
         if request.path.startswith(API_PATH_PREFIX) or (
@@ -86,5 +86,6 @@ class ClinicSiteMiddleware:
         ):
             # In an outage the view looks again and meets it where
             # DatabaseUnavailableMiddleware answers it.
+            read_cached_lists()
             with contextlib.suppress(OperationalError, InterfaceError):
                 request_site(request)

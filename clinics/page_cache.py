@@ -51,6 +51,13 @@ BYPASS_COOKIES = ("messages",)
 HARMLESS_VARY = {"cookie", "accept-encoding"}
 # Response headers that are per-request and must not be replayed.
 UNSTORED_HEADERS = {"set-cookie", "content-security-policy", "date"}
+# What makes Django's get_conditional_response answer other than 200.
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 
 def timeout():
@@ -188,6 +195,9 @@ class PageCacheMiddleware:
     @staticmethod
     def not_modified(request, stored):
         """A 304 from the stored page's own validators, or None."""
+        # Most hits carry no condition: skip parsing the stored validators.
+        if not any(name in request.META for name in CONDITIONAL_HEADERS):
+            return None
         headers = {name.lower(): (name, value) for name, value in stored[1]}
         if "etag" not in headers:
             return None

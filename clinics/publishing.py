@@ -15,7 +15,9 @@ that suggests nothing happened. Two small wrappers close that gap:
 """
 
 from django.db import transaction
+from wagtail.models import PageViewRestriction
 
+from . import boundary
 from .page_form import ClinicPageForm
 
 
@@ -37,3 +39,12 @@ class ClinicPageMixin(AtomicPublishMixin):
     its clinic (clinics/page_form.py)."""
 
     base_form_class = ClinicPageForm
+
+    def get_view_restrictions(self):
+        """Wagtail's restrictions of this page and the pages above it, without
+        its two queries when the boundary's cached list shows there can be
+        none (every page a visitor opens is checked, and almost none is
+        restricted)."""
+        if boundary.is_unrestricted(self):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()

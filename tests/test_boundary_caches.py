@@ -167,3 +167,87 @@ def test_api_reads_take_the_restrictions_from_the_cache(
     with connection.execute_wrapper(record):
         api_ids(client, site)
     assert not [sql for sql in seen if "wagtailcore_pageviewrestriction" in sql]
+
+
+def wagtails_restrictions(page):
+    """What Wagtail itself says applies to ``page`` (its two queries)."""
+    return set(Page.get_view_restrictions(page).values_list("pk", flat=True))
+
+
+def our_restrictions(page):
+    return set(page.get_view_restrictions().values_list("pk", flat=True))
+
+
+def every_clinic_page():
+    return [page.specific for page in Page.objects.filter(depth__gt=1)]
+
+
+def test_view_restrictions_are_wagtails_for_every_page(clinic_sites, treatment_page):
+    from .helpers import make_treatment
+
+    toronto, kelowna = clinic_sites.toronto, clinic_sites.kelowna
+    shared = make_treatment(toronto.index, title="Shared", slug="shared")
+    below = make_treatment(toronto.index, title="Below", slug="below")
+    below.move(treatment_page, pos="last-child")
+    PageViewRestriction.objects.create(
+        page=treatment_page, restriction_type=PageViewRestriction.LOGIN
+    )
+    cases = []
+    for step in ("restricted", "aliased", "alias of restricted", "source restricted"):
+        if step == "aliased":
+            # Sharing a treatment with the other clinic: an alias page there,
+            # made after the cached list was read, and a page of its own
+            # under the alias (Wagtail gives it the alias's source's
+            # restrictions, whenever they are added).
+            alias = shared.create_alias(
+                parent=kelowna.index, update_slug="shared", recursive=False
+            )
+            make_treatment(alias, title="Under alias", slug="under-alias")
+        elif step == "alias of restricted":
+            # Wagtail copies the restriction onto the new alias.
+            treatment_page.create_alias(parent=kelowna.index, update_slug="private")
+        elif step == "source restricted":
+            PageViewRestriction.objects.create(
+                page=shared, restriction_type=PageViewRestriction.PASSWORD, password="x"
+            )
+        for page in every_clinic_page():
+            cases.append((step, page.url_path, our_restrictions(page)))
+            assert our_restrictions(page) == wagtails_restrictions(page), (step, page)
+    # The property is not vacuous: each kind of answer is among the cases.
+    assert {step for step, _, found in cases if found} >= {
+        "restricted",
+        "alias of restricted",
+        "source restricted",
+    }
+    assert [
+        path for step, path, found in cases if path.endswith("/under-alias/") and found
+    ]
+    assert [path for step, path, found in cases if step == "aliased" and not found]
+
+
+def test_an_unrestricted_page_is_checked_without_a_query(
+    client, clinic_sites, treatment_page
+):
+    host = host_of(clinic_sites.toronto.site)
+    client.get(treatment_page.url, HTTP_HOST=host)
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert (
+            client.get(treatment_page.url + "?fresh", HTTP_HOST=host).status_code == 200
+        )
+    # Wagtail's check reads the restrictions table itself (the menu's
+    # "public" filter only names it in a subquery).
+    assert not [
+        sql for sql in seen if 'FROM "wagtailcore_pageviewrestriction" WHERE' in sql
+    ]
+    PageViewRestriction.objects.create(
+        page=clinic_sites.toronto.index, restriction_type=PageViewRestriction.LOGIN
+    )
+    # Restricted from above: Wagtail's own check, which sends visitors to log in.
+    response = client.get(treatment_page.url + "?fresh", HTTP_HOST=host)
+    assert response.status_code == 302

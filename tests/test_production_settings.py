@@ -114,7 +114,7 @@ def test_production_hardening_settings():
     assert values["CSRF_COOKIE_SECURE"] is True
     assert values["SECURE_REFERRER_POLICY"] == "strict-origin-when-cross-origin"
     assert values["SECURE_CROSS_ORIGIN_OPENER_POLICY"] == "same-origin"
-    assert "csp.middleware.CSPMiddleware" in values["MIDDLEWARE"]
+    assert "clinics.csp.ClinicCSPMiddleware" in values["MIDDLEWARE"]
     assert "clinics.middleware.DatabaseUnavailableMiddleware" in values["MIDDLEWARE"]
     assert values["MIDDLEWARE"][-1] == "axes.middleware.AxesMiddleware"
     assert values["AUTHENTICATION_BACKENDS"][0] == "axes.backends.AxesBackend"

@@ -41,17 +41,21 @@ API_V2_DETAIL_BUDGET = 8
 # v3 detail: the same through Wagtail's v3 view (treatments.api.speed_v3_detail),
 # which checks the page is in the clinic first and reads no parent.
 API_V3_DETAIL_BUDGET = 8
-# The page: its route, view restrictions, linked pages, images and
-# all their renditions (one query, not a cache round trip per image), the
-# clinic's sections (menu, booking box) and its providers.
-TREATMENT_PAGE_BUDGET = 11
-HOME_PAGE_BUDGET = 6
-INDEX_PAGE_BUDGET = 8
+# The page: its route (two queries: the page with its parent, then its own
+# type with the hero image), the hero's renditions, the clinic's sections
+# (menu, booking box) and its providers. The clinic's home page comes with
+# the cached Sites, the body from the fragment cache, and the view
+# restrictions from the boundary's cached list (clinics.boundary), not
+# three queries of Wagtail's.
+TREATMENT_PAGE_BUDGET = 5
+HOME_PAGE_BUDGET = 3
+INDEX_PAGE_BUDGET = 5
 # Search: the ranked results page; PostgreSQL's search backend runs one more
 # query than SQLite's.
 SEARCH_BUDGET = 4 if connection.vendor == "postgresql" else 3
-# Redis commands per request: the clinic Sites (one GET), the content
-# generations a page's validators name (one MGET), Wagtail's site root paths
+# Redis commands per request: the clinic Sites and restricted pages (one
+# MGET), the content generations a page's validators name (one MGET),
+# Wagtail's site root paths
 # and the clinic's settings (once per request, however many links), the page,
 # search and rendition caches where they apply.
 REDIS_BUDGET = 5

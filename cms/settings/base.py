@@ -86,7 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, its headers built once per process (clinics/csp.py).
+    "clinics.csp.ClinicCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous page cache (clinics/page_cache.py): a hit skips everything below.
     "clinics.page_cache.PageCacheMiddleware",
