@@ -28,6 +28,7 @@ from here instead of keeping its own copy of the rules:
 import re
 from functools import wraps
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -121,16 +122,56 @@ def all_sites():
         # Each home page in its own type: Wagtail's router starts from
         # ``site.root_page.localized.specific``, a query on every request
         # otherwise (dropped with the Sites when a root page is saved).
-        home_pages = {
-            page.pk: page
-            for page in Page.objects.using(DEFAULT_DB_ALIAS)
-            .filter(pk__in=[site.root_page_id for site in sites])
-            .specific()
-        }
+        # (By hand rather than ``.specific()``, whose content type lookups
+        # would follow the router to a replica.)
+        home_pages = {}
+        roots_by_type = {}
+        for site in sites:
+            roots_by_type.setdefault(site.root_page.content_type_id, []).append(
+                site.root_page_id
+            )
+        types = ContentType.objects.db_manager(DEFAULT_DB_ALIAS)
+        for type_id, ids in roots_by_type.items():
+            model = types.get_for_id(type_id).model_class()
+            if model is not None:
+                home_pages.update(
+                    (page.pk, page)
+                    for page in model._default_manager.using(DEFAULT_DB_ALIAS).filter(
+                        pk__in=ids
+                    )
+                )
+        # And the sections under it (the menu on every page): the live
+        # children of each home page without a view restriction of their own.
+        sections = {}
+        children = Q(pk__in=[])
+        for site in sites:
+            root = site.root_page
+            children |= Q(path__startswith=root.path, depth=root.depth + 1)
+        for page in (
+            Page.objects.using(DEFAULT_DB_ALIAS)
+            .filter(children, live=True)
+            .exclude(pk__in=PageViewRestriction.objects.values("page_id"))
+            .order_by("path")
+        ):
+            sections.setdefault(page.path[: -Page.steplen], []).append(page)
         for site in sites:
             site.root_page = home_pages.get(site.root_page_id, site.root_page)
+            site.clinic_sections = sections.get(site.root_page.path, [])
         cache.set(SITES_CACHE_KEY, sites, None)
     return sites
+
+
+def clinic_sections(site):
+    """The live, public pages right under the clinic's home page, in the
+    editors' order, from the cached Sites (no query)."""
+    cached = next((s for s in all_sites() if s.pk == site.pk), None)
+    return getattr(cached, "clinic_sections", [])
+
+
+def forget_sites_on_change(**kwargs):
+    """``content_changed`` receiver: a section may have been published,
+    unpublished, restricted, moved or deleted."""
+    cache.delete(SITES_CACHE_KEY)
 
 
 def forget_sites(sender=None, instance=None, **kwargs):
@@ -276,9 +317,7 @@ def readable_pages(request, model=Page, *, as_anonymous=False):
     installation"; here any restricted page is private to its editors."""
     site = api_site(request)
     in_site = model._default_manager.descendant_of(site.root_page, inclusive=True)
-    public = in_site.live()
-    for path in restricted_paths():
-        public = public.exclude(path__startswith=path)
+    public = without_restricted(in_site.live())
     user = request.user
     if as_anonymous or not user.is_authenticated:
         return public
@@ -325,6 +364,15 @@ def read_cached_lists():
 
 def restricted_paths():
     return _restriction_paths()["restricted"]
+
+
+def without_restricted(pages):
+    """``pages`` without those a view restriction covers (on them or above
+    them): Wagtail's ``PageQuerySet.public()``, which queries every
+    restriction each time it is called, from the cached paths instead."""
+    for path in restricted_paths():
+        pages = pages.exclude(path__startswith=path)
+    return pages
 
 
 def is_unrestricted(page):

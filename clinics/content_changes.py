@@ -103,7 +103,7 @@ def section_site_ids(page):
     )
 
 
-def page_changed(page, with_descendants=False, extra_paths=()):
+def page_changed(page, with_descendants=False, extra_paths=(), extra_site_ids=()):
     showing = getattr(page.specific_deferred, "pages_that_show_it", None)
     announce(
         ContentChange(
@@ -114,7 +114,7 @@ def page_changed(page, with_descendants=False, extra_paths=()):
                     *(showing().values_list("url_path", flat=True) if showing else ()),
                 ]
             ),
-            site_ids=section_site_ids(page),
+            site_ids=section_site_ids(page) | frozenset(extra_site_ids),
         )
     )
 
@@ -161,7 +161,11 @@ def on_slug_changed(sender, instance, instance_before, **kwargs):
 def on_moved(sender, instance, parent_page_before, url_path_before, **kwargs):
     old = moved_paths(url_path_before, instance.url_path, instance)
     old += ancestor_paths(parent_page_before.url_path)
-    page_changed(instance, with_descendants=True, extra_paths=old)
+    # A section moved away from a clinic's home page leaves its menu.
+    left = Site.objects.filter(root_page=parent_page_before).values_list(
+        "pk", flat=True
+    )
+    page_changed(instance, with_descendants=True, extra_paths=old, extra_site_ids=left)
 
 
 def on_page_deleted(sender, instance, **kwargs):

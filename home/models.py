@@ -15,7 +15,7 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.search import index
 
-from clinics.boundary import object_in_clinic
+from clinics.boundary import object_in_clinic, without_restricted
 from clinics.publishing import ClinicPageMixin
 from treatments.blocks import GeneralStreamBlock
 from treatments.claims.rules import PROVINCES
@@ -97,9 +97,9 @@ class HomePage(ClinicPageMixin, Page):
         return specific.route(request, [])
 
     def get_treatments(self):
-        return (
-            TreatmentPage.objects.descendant_of(self).live().public().order_by("title")
-        )
+        return without_restricted(
+            TreatmentPage.objects.descendant_of(self).live()
+        ).order_by("title")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

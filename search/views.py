@@ -3,7 +3,7 @@ import re
 from django.template.response import TemplateResponse
 from wagtail.models import Page
 
-from clinics.boundary import request_site
+from clinics.boundary import request_site, without_restricted
 
 from . import results_cache
 
@@ -41,7 +41,7 @@ def ranked_ids(site, query, number):
     there is a next page."""
     # Only this clinic's live pages that anyone may see; never drafts,
     # private pages or the other clinic's pages.
-    pages = Page.objects.live().public().in_site(site)
+    pages = without_restricted(Page.objects.live().in_site(site))
     # One ranked full-text query for this page of results and one more
     # result (so we know there is a next page). A total count would be a
     # second full-text query over the whole clinic on every search.

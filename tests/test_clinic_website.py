@@ -924,6 +924,31 @@ def test_a_section_change_reaches_the_menu_of_every_cached_page(
     assert cache_state != "HIT" and "Fees and insurance" not in nav
 
 
+def test_a_section_moved_away_leaves_the_menu_of_every_cached_page(
+    client, clinic_sites, team, settings
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    site = clinic_sites.kelowna.site
+    treatment = team[3]
+    section = publish_new_child(
+        clinic_sites.kelowna.home,
+        ContentPage(title="Fees and insurance", slug="fees", show_in_menus=True),
+    )
+
+    def menu():
+        response = get_page(client, treatment, site)
+        html = response.content.decode()
+        nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', html, re.S).group(1)
+        return response.get("X-Cache"), nav
+
+    assert "Fees and insurance" in menu()[1]
+    assert menu()[0] == "HIT"
+    # Under another page: no longer a section of the clinic.
+    section.move(clinic_sites.kelowna.index, pos="last-child")
+    cache_state, nav = menu()
+    assert cache_state != "HIT" and "Fees and insurance" not in nav
+
+
 def test_clinician_changes_reach_the_cached_pages_that_show_them(
     client, clinic_sites, team, settings
 ):

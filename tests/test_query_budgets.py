@@ -42,17 +42,18 @@ API_V2_DETAIL_BUDGET = 8
 # which checks the page is in the clinic first and reads no parent.
 API_V3_DETAIL_BUDGET = 8
 # The page: its route (two queries: the page with its parent, then its own
-# type with the hero image), the hero's renditions, the clinic's sections
-# (menu, booking box) and its providers. The clinic's home page comes with
+# type with the hero image), the hero's renditions and its providers. The
+# clinic's home page and its sections (the menu, the booking box) come with
 # the cached Sites, the body from the fragment cache, and the view
-# restrictions from the boundary's cached list (clinics.boundary), not
-# three queries of Wagtail's.
-TREATMENT_PAGE_BUDGET = 5
-HOME_PAGE_BUDGET = 3
-INDEX_PAGE_BUDGET = 5
-# Search: the ranked results page; PostgreSQL's search backend runs one more
-# query than SQLite's.
-SEARCH_BUDGET = 4 if connection.vendor == "postgresql" else 3
+# restrictions from the boundary's cached list (clinics.boundary), not four
+# queries of Wagtail's and ours.
+TREATMENT_PAGE_BUDGET = 4
+# The home page: its list of treatments.
+HOME_PAGE_BUDGET = 1
+INDEX_PAGE_BUDGET = 3
+# Search: the ranked results page and the results as their own types;
+# PostgreSQL's search backend runs one more query than SQLite's.
+SEARCH_BUDGET = 3 if connection.vendor == "postgresql" else 2
 # Redis commands per request: the clinic Sites and restricted pages (one
 # MGET), the content generations a page's validators name (one MGET),
 # Wagtail's site root paths

@@ -8,6 +8,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from clinics.boundary import without_restricted
 from clinics.publishing import ClinicPageMixin
 from clinics.revalidation import prefetch_fragments
 
@@ -52,9 +53,7 @@ class TreatmentIndexPage(ClinicPageMixin, Page):
 
     def get_treatments(self):
         return (
-            TreatmentPage.objects.child_of(self)
-            .live()
-            .public()
+            without_restricted(TreatmentPage.objects.child_of(self).live())
             .select_related("hero_image")
             .order_by("title")
         )
@@ -238,9 +237,9 @@ class TreatmentPage(ClinicPageMixin, Page):
         site_root = self.url_path.split("/", 2)[1]
         profiles = {
             page.clinician_id: page
-            for page in ClinicianPage.objects.live()
-            .public()
-            .filter(url_path__startswith=f"/{site_root}/", clinician__in=providers)
+            for page in without_restricted(ClinicianPage.objects.live()).filter(
+                url_path__startswith=f"/{site_root}/", clinician__in=providers
+            )
         }
         return [(clinician, profiles.get(clinician.pk)) for clinician in providers]
 
@@ -277,12 +276,9 @@ class TeamPage(ClinicPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["profiles"] = (
-            ClinicianPage.objects.child_of(self)
-            .live()
-            .public()
-            .select_related("clinician", "photo")
-        )
+        context["profiles"] = without_restricted(
+            ClinicianPage.objects.child_of(self).live()
+        ).select_related("clinician", "photo")
         return context
 
 
@@ -348,8 +344,7 @@ class ClinicianPage(ClinicPageMixin, Page):
     def provided_treatments(self):
         site_root = self.get_parent().get_parent()
         return (
-            TreatmentPage.objects.live()
-            .public()
+            without_restricted(TreatmentPage.objects.live())
             .descendant_of(site_root)
             .filter(providers=self.clinician)
             .order_by("title")

@@ -1,31 +1,16 @@
 from django import template
-from wagtail.models import Page, PageViewRestriction
 
+from clinics.boundary import clinic_sections as boundary_sections
 from clinics.boundary import request_site
 
 register = template.Library()
 
 
 def clinic_sections(request):
-    """The live, public pages under the clinic's home page, once per request
-    (the menu and the booking box both read them)."""
-    if request is None:
-        return []
-    if not hasattr(request, "_clinic_sections"):
-        site = request_site(request)
-        # Private sections (a view restriction of their own) are left out in
-        # the same query; anything above them is the clinic's home page.
-        request._clinic_sections = (
-            list(
-                Page.objects.child_of(site.root_page)
-                .live()
-                .exclude(pk__in=PageViewRestriction.objects.values("page_id"))
-                .order_by("path")
-            )
-            if site is not None
-            else []
-        )
-    return request._clinic_sections
+    """The live, public pages under the clinic's home page (the menu and the
+    booking box), from the boundary's cached Sites."""
+    site = request_site(request) if request is not None else None
+    return boundary_sections(site) if site is not None else []
 
 
 @register.simple_tag(takes_context=True)
