@@ -17,20 +17,15 @@ class ClinicsConfig(AppConfig):
         from wagtail.signals import post_page_move
 
         from .boundary import (
-            forget_restricted_paths,
+            forget_cached_lists,
             forget_restricted_paths_for_alias,
             forget_sites,
-            forget_sites_on_change,
         )
 
         for signal in (post_save, post_delete, post_page_move):
             signal.connect(forget_sites, dispatch_uid="clinic_forget_sites")
         content_changes.content_changed.connect(
-            forget_restricted_paths, dispatch_uid="clinic_forget_restricted_paths"
-        )
-        # The cached Sites carry each clinic's sections (its menu).
-        content_changes.content_changed.connect(
-            forget_sites_on_change, dispatch_uid="clinic_forget_sites_on_change"
+            forget_cached_lists, dispatch_uid="clinic_forget_cached_lists"
         )
         post_save.connect(
             forget_restricted_paths_for_alias,

@@ -168,12 +168,6 @@ def clinic_sections(site):
     return getattr(cached, "clinic_sections", [])
 
 
-def forget_sites_on_change(**kwargs):
-    """``content_changed`` receiver: a section may have been published,
-    unpublished, restricted, moved or deleted."""
-    cache.delete(SITES_CACHE_KEY)
-
-
 def forget_sites(sender=None, instance=None, **kwargs):
     """Drop the cached Sites when a Site changes, or a page that is a Site's
     root (its path, locale or title as the Site shows it). Connected to every
@@ -382,12 +376,17 @@ def is_unrestricted(page):
     if page.alias_of_id is not None:
         return False
     paths = _restriction_paths()
-    return not any(
-        page.path.startswith(path) for path in (*paths["restricted"], *paths["aliases"])
-    )
+    return not page.path.startswith((*paths["restricted"], *paths["aliases"]))
 
 
-def forget_restricted_paths(**kwargs):
+def forget_cached_lists(**kwargs):
+    """``content_changed`` receiver: any change may touch a restriction, an
+    alias or a clinic's sections (the cached Sites carry them), in one
+    round trip."""
+    cache.delete_many([SITES_CACHE_KEY, RESTRICTED_PATHS_KEY])
+
+
+def forget_restricted_paths():
     cache.delete(RESTRICTED_PATHS_KEY)
 
 

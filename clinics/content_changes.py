@@ -95,12 +95,16 @@ def referring_pages(instance):
     return Page.objects.filter(pk__in=referring)
 
 
+def clinics_with_home_page(path):
+    """The clinics whose home page has this tree path."""
+    return frozenset(
+        Site.objects.filter(root_page__path=path).values_list("pk", flat=True)
+    )
+
+
 def section_site_ids(page):
     """The clinics whose home page is this page's parent."""
-    parent_path = page.path[: -Page.steplen]
-    return frozenset(
-        Site.objects.filter(root_page__path=parent_path).values_list("pk", flat=True)
-    )
+    return clinics_with_home_page(page.path[: -Page.steplen])
 
 
 def page_changed(page, with_descendants=False, extra_paths=(), extra_site_ids=()):
@@ -162,9 +166,7 @@ def on_moved(sender, instance, parent_page_before, url_path_before, **kwargs):
     old = moved_paths(url_path_before, instance.url_path, instance)
     old += ancestor_paths(parent_page_before.url_path)
     # A section moved away from a clinic's home page leaves its menu.
-    left = Site.objects.filter(root_page=parent_page_before).values_list(
-        "pk", flat=True
-    )
+    left = clinics_with_home_page(parent_page_before.path)
     page_changed(instance, with_descendants=True, extra_paths=old, extra_site_ids=left)
 
 

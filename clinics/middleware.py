@@ -84,8 +84,8 @@ class ClinicSiteMiddleware:
         if request.path.startswith(API_PATH_PREFIX) or (
             match is not None and match.url_name == "wagtail_serve"
         ):
+            read_cached_lists()
             # In an outage the view looks again and meets it where
             # DatabaseUnavailableMiddleware answers it.
-            read_cached_lists()
             with contextlib.suppress(OperationalError, InterfaceError):
                 request_site(request)
