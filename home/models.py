@@ -16,10 +16,14 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from clinics.boundary import object_in_clinic, without_restricted
+from clinics.listing import ListPage
 from clinics.publishing import ClinicPageMixin
 from treatments.blocks import GeneralStreamBlock
 from treatments.claims.rules import PROVINCES
 from treatments.models import TreatmentPage
+
+# How many treatments the home page shows before "See all our treatments".
+HOME_PAGE_TREATMENTS = 12
 
 # The page types a clinic's home page holds; its menu lists those shown in it.
 CLINIC_SECTIONS = [
@@ -103,7 +107,12 @@ class HomePage(ClinicPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["treatments"] = self.get_treatments()
+        # The first treatments only, and a link to the full list when there
+        # are more: a clinic with hundreds of treatments keeps a short home
+        # page, quick to render after every publish.
+        first = ListPage.of(self.get_treatments(), 1, HOME_PAGE_TREATMENTS)
+        context["treatments"] = first.items
+        context["more_treatments"] = first.next_number is not None
         return context
 
 

@@ -4,6 +4,7 @@ from django.template.response import TemplateResponse
 from wagtail.models import Page
 
 from clinics.boundary import request_site, without_restricted
+from clinics.listing import ListPage, page_number, page_slice
 
 from . import results_cache
 
@@ -12,8 +13,6 @@ from . import results_cache
 MAX_QUERY_TERMS = 12
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 10
-# Visitors rarely go past a few pages; the cap keeps offsets small.
-MAX_PAGES = 100
 
 
 def clean_query(raw):
@@ -27,27 +26,17 @@ def clean_query(raw):
     return " ".join(words[:MAX_QUERY_TERMS])
 
 
-def page_number(raw):
-    """The requested results page: a whole number from 1 to MAX_PAGES."""
-    try:
-        number = int(raw)
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), MAX_PAGES)
-
-
 def ranked_ids(site, query, number):
     """Ids of the results on page ``number``, best first, and one more if
     there is a next page."""
     # Only this clinic's live pages that anyone may see; never drafts,
     # private pages or the other clinic's pages.
     pages = without_restricted(Page.objects.live().in_site(site))
-    # One ranked full-text query for this page of results and one more
-    # result (so we know there is a next page). A total count would be a
-    # second full-text query over the whole clinic on every search.
-    start = (number - 1) * RESULTS_PER_PAGE
+    # One ranked full-text query for this page of results (clinics.listing:
+    # no total count, which would be a second full-text query over the whole
+    # clinic on every search).
     return [
-        page.pk for page in pages.search(query)[start : start + RESULTS_PER_PAGE + 1]
+        page.pk for page in pages.search(query)[page_slice(number, RESULTS_PER_PAGE)]
     ]
 
 
@@ -63,27 +52,20 @@ def result_pages(ids):
 def search(request):
     query = clean_query(request.GET.get("q", ""))
     site = request_site(request)
-    number = page_number(request.GET.get("page"))
+    # A page number that is not one shows the first page: visitors type into
+    # this address, and an error page would lose their query.
+    number = page_number(request.GET.get("page")) or 1
     found = []
     if query and site is not None:
         found = results_cache.get(site, query, number)
         if found is None:
             found = ranked_ids(site, query, number)
             results_cache.put(site, query, number, found)
-    shown = found[:RESULTS_PER_PAGE]
-    by_id = result_pages(shown)
-    results = [by_id[pk] for pk in shown if pk in by_id]
-    first = (number - 1) * RESULTS_PER_PAGE + 1
+    listing = ListPage(found, number, RESULTS_PER_PAGE, query={"q": query})
+    by_id = result_pages(listing.items)
+    listing.items = [by_id[pk] for pk in listing.items if pk in by_id]
     return TemplateResponse(
         request,
         "search/search.html",
-        {
-            "search_query": query,
-            "search_results": results,
-            "page_number": number,
-            "first_result": first,
-            "last_result": first + len(results) - 1,
-            "previous_page": number - 1 if number > 1 else None,
-            "next_page": number + 1 if len(found) > RESULTS_PER_PAGE else None,
-        },
+        {"search_query": query, "search_results": listing.items, "listing": listing},
     )

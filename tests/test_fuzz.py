@@ -271,6 +271,8 @@ def test_v3_api_never_fails(client, content, v3_operations, data):
         "/search/?q=" + "pain%20" * 1000,
         "/search/?q=pain&page=99999999999999999999",
         "/treatments/%00/",
+        "/treatments/?page=99999999999999999999",
+        "/treatments/?page=%00",
         "/sitemap.xml?p=99999999999999999999",
         "/sitemap.xml?p=%00",
     ],

@@ -144,6 +144,85 @@ def test_index_lists_treatments_with_summaries_and_hides_drafts(
     assert "Summary of Prolotherapy" in cards[0].get_text()
 
 
+@pytest.fixture
+def long_treatment_list(clinic_sites, monkeypatch):
+    """Seven published Toronto treatments and one draft, shown three to a
+    page of the index and three on the home page; one Kelowna treatment."""
+    import home.models
+    import treatments.models
+
+    monkeypatch.setattr(treatments.models, "TREATMENTS_PER_PAGE", 3)
+    monkeypatch.setattr(home.models, "HOME_PAGE_TREATMENTS", 3)
+    index = clinic_sites.toronto.index
+    titles = [f"Treatment {letter}" for letter in "GFEDCBA"]
+    for title in titles:
+        make_treatment(index, title=title)
+    make_treatment(index, title="Treatment draft").unpublish()
+    make_treatment(clinic_sites.kelowna.index, title="Treatment in Kelowna")
+    return sorted(titles)
+
+
+def card_titles(soup):
+    return [a.get_text() for a in soup.select(".card-list .card-title a")]
+
+
+def test_the_treatment_list_pages_through_every_published_treatment(
+    client, clinic_sites, long_treatment_list
+):
+    toronto = clinic_sites.toronto
+    host = host_of(toronto.site)
+    seen, url, number = [], toronto.index.relative_url(toronto.site), 1
+    while url:
+        soup = soup_of(client.get(url, HTTP_HOST=host))
+        titles = card_titles(soup)
+        assert 1 <= len(titles) <= 3
+        seen += titles
+        canonical = soup.select_one('link[rel="canonical"]')["href"]
+        assert canonical.endswith("/treatments/" + (f"?page={number}" * (number > 1)))
+        assert (number > 1) == ("Page" in soup.title.get_text())
+        following = soup.select_one('.pagination a[rel="next"]')
+        url = following and toronto.index.relative_url(toronto.site) + following["href"]
+        number += 1
+    # Each of the clinic's published treatments once, in title order; never
+    # the draft or the other clinic's.
+    assert seen == long_treatment_list
+    # Back from the second page is the first page's own address (the one the
+    # page cache keeps), not ?page=1.
+    second = soup_of(client.get("/treatments/?page=2", HTTP_HOST=host))
+    assert second.select_one('.pagination a[rel="prev"]')["href"] == "./"
+
+
+@pytest.mark.parametrize("value", ["4", "0", "-1", "two", "", "99999999999999999999"])
+def test_a_page_of_the_treatment_list_that_is_not_one_is_a_404(
+    client, clinic_sites, long_treatment_list, value
+):
+    response = client.get(
+        f"/treatments/?page={value}", HTTP_HOST=host_of(clinic_sites.toronto.site)
+    )
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_the_home_page_shows_the_first_treatments_and_links_the_rest(
+    client, clinic_sites, long_treatment_list
+):
+    toronto = clinic_sites.toronto
+    soup = soup_of(get_page(client, toronto.home, toronto.site))
+    assert card_titles(soup) == long_treatment_list[:3]
+    more = soup.select_one("#home-treatments ~ p a.button, section p a.button")
+    assert more.get_text() == "See all our treatments"
+    assert more["href"] == toronto.index.relative_url(toronto.site)
+
+
+def test_a_short_treatment_list_has_no_page_links(client, clinic_sites, treatment_page):
+    toronto = clinic_sites.toronto
+    for page in (toronto.home, toronto.index):
+        soup = soup_of(get_page(client, page, toronto.site))
+        assert card_titles(soup) == ["Prolotherapy"]
+        assert soup.select(".pagination") == []
+        assert "See all our treatments" not in soup.get_text()
+
+
 def test_missing_page_is_a_styled_404(client, clinic_sites):
     response = client.get(
         "/treatments/no-such-treatment/", HTTP_HOST=host_of(clinic_sites.kelowna.site)

@@ -82,11 +82,14 @@ def test_results_are_paginated(client, clinic_sites):
     first = search(client, site, q="therapy")
     assert len(first.context["search_results"]) == 10
     assert "Results 1–10" in first.content.decode()
-    assert b"page=2" in first.content  # a Next link
+    assert b'rel="next" href="?q=therapy&amp;page=2"' in first.content
+    assert b'rel="prev"' not in first.content
     second = search(client, site, q="therapy", page="2")
     assert len(second.context["search_results"]) == 2
     assert "Results 11–12" in second.content.decode()
-    assert b"page=1" in second.content and b"page=3" not in second.content
+    # Back to the first page, which carries no page number.
+    assert b'rel="prev" href="?q=therapy"' in second.content
+    assert b"page=3" not in second.content
     assert set(result_titles(first)).isdisjoint(result_titles(second))
     beyond = search(client, site, q="therapy", page="3")
     assert "No more results" in beyond.content.decode()

@@ -1,5 +1,6 @@
 from django import forms
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -9,6 +10,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from clinics.boundary import without_restricted
+from clinics.listing import ListPage, page_number
 from clinics.publishing import ClinicPageMixin
 from clinics.revalidation import prefetch_fragments
 
@@ -31,6 +33,11 @@ __all__ = [
     "TreatmentIndexPage",
     "TreatmentPage",
 ]
+
+
+# A page of the treatment list: a clinic with hundreds of treatments is still
+# one short page to render (and one query).
+TREATMENTS_PER_PAGE = 24
 
 
 class TreatmentIndexPage(ClinicPageMixin, Page):
@@ -60,7 +67,17 @@ class TreatmentIndexPage(ClinicPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["treatments"] = self.get_treatments()
+        number = page_number(request.GET.get("page", 1))
+        listing = number and ListPage.of(
+            self.get_treatments(), number, TREATMENTS_PER_PAGE
+        )
+        # A page past the end, or a ?page= that is no page number, is not a
+        # page of this list: a 404 rather than an empty list a search engine
+        # would index.
+        if not listing or (number > 1 and not listing.items):
+            raise Http404(_("There is no such page of this clinic's treatments."))
+        context["treatments"] = listing.items
+        context["listing"] = listing
         return context
 
 

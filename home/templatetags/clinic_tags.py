@@ -23,13 +23,14 @@ def clinic_menu(context):
 
 
 @register.simple_tag(takes_context=True)
-def appointment_page(context):
-    """The clinic's appointment request form, if it has one."""
+def clinic_section(context, model_label):
+    """The clinic's live section of type ``model_label`` ("app.Model") right
+    under its home page, if it has one: its treatment list, its appointment
+    request form."""
+    from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
-    from appointments.models import AppointmentRequestPage
-
-    wanted = ContentType.objects.get_for_model(AppointmentRequestPage).pk
+    wanted = ContentType.objects.get_for_model(apps.get_model(model_label)).pk
     return next(
         (
             page
