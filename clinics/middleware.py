@@ -11,9 +11,12 @@ CONN_HEALTH_CHECKS reconnects on the next one once the database is back.
 import contextlib
 import logging
 
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject, empty
 
 logger = logging.getLogger(__name__)
 
@@ -89,3 +92,22 @@ class ClinicSiteMiddleware:
             # DatabaseUnavailableMiddleware answers it.
             with contextlib.suppress(OperationalError, InterfaceError):
                 request_site(request)
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's messages, with the storage built only when something reads or
+    adds a message. Django's middleware builds it (a cookie signer and two
+    backends) on every request, which is a tenth of what an anonymous public
+    GET costs through the middleware; most of them never touch messages.
+    Nothing changes for a request that does: the first access builds the
+    same storage, and the response stores it as Django's would."""
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        messages = getattr(request, "_messages", None)
+        # Untouched storage: Django's update() would store nothing either.
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)
