@@ -115,3 +115,22 @@ def log_in(context, base_url, username, password):
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/admin/")
     return page
+
+
+# A form post through the live server that publishes, submits or saves runs
+# the whole of it (workflow, checks, cache invalidation) in one test thread;
+# on a loaded CI machine that has taken over Playwright's default 30 s.
+SUBMIT_TIMEOUT_MS = 90_000
+
+
+def wait_for_redirect(page, url):
+    """Wait until ``page`` is at ``url`` after a form post; if it never gets
+    there, fail with where it is and what the admin said instead."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_url(url, timeout=SUBMIT_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        said = page.locator(".messages, .help-critical, .error-message")
+        texts = [said.nth(i).inner_text() for i in range(said.count())]
+        pytest.fail(f"Still at {page.url}, not {url}; the page says: {texts}")

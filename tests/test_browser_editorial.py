@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from treatments.models import TreatmentPage
 
-from .browser import log_in
+from .browser import log_in, wait_for_redirect
 from .helpers import make_editor, make_reviewer
 
 # serialized_rollback: other transactional tests flush the root page and root
@@ -60,7 +60,7 @@ def test_editor_writes_reviewer_approves(browser, live_clinics, screenshots):
     open_action_menu(editor)
     assert editor.locator("button[name=action-publish]").count() == 0
     editor.locator("button[name=action-submit]").click()
-    editor.wait_for_url(f"{toronto.url}/admin/pages/{toronto.index.pk}/")
+    wait_for_redirect(editor, f"{toronto.url}/admin/pages/{toronto.index.pk}/")
     page = TreatmentPage.objects.get(slug="sweet-injections")
     assert not page.live
     assert page.current_workflow_state.workflow.name == "Medical review"
@@ -158,5 +158,5 @@ def test_findings_beside_the_content_update_as_the_editor_types(
     findings.locator("[data-findings-none]").wait_for()
     open_action_menu(editor)
     editor.locator("button[name=action-submit]").click()
-    editor.wait_for_url(f"{kelowna.url}/admin/pages/{kelowna.index.pk}/")
+    wait_for_redirect(editor, f"{kelowna.url}/admin/pages/{kelowna.index.pk}/")
     assert TreatmentPage.objects.get(slug="sweet-injections").workflow_in_progress
