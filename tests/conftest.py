@@ -97,3 +97,4 @@ from .browser import (  # noqa: E402, F401
     playwright_driver,
     screenshots,
 )
+from .redis_server import redis_cache, redis_url  # noqa: E402, F401

@@ -356,6 +356,12 @@ RELEASE_ID = os.environ.get("RELEASE_ID", "")
 # Seconds an anonymous visitor's page stays in the page cache (clinics/page_cache.py;
 # publishing invalidates it earlier). 0 turns the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# With the page cache on Redis, each process keeps a copy of up to this many
+# pages that Redis keeps true (clinics/tracked_copy.py), so a hit needs no
+# round trip: about 16 KB a page. 0 turns the copy off. An entry lapses after
+# PAGE_CACHE_COPY_SECONDS even if Redis never said it changed.
+PAGE_CACHE_COPY_ENTRIES = int(os.environ.get("PAGE_CACHE_COPY_ENTRIES", "500"))
+PAGE_CACHE_COPY_SECONDS = float(os.environ.get("PAGE_CACHE_COPY_SECONDS", "10"))
 # Seconds ranked search results are reused (search/results_cache.py; any
 # publish empties it earlier). 0 turns it off.
 SEARCH_RESULTS_CACHE_SECONDS = int(
