@@ -5,6 +5,8 @@ import shutil
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 import redis
@@ -63,3 +65,25 @@ def redis_cache(redis_url, settings):
         },
     }
     yield
+
+
+@contextmanager
+def counting_redis_commands():
+    """Every command this process sends to Redis, pipelined ones included."""
+    sent = []
+    execute_command = redis.Redis.execute_command
+    execute_pipeline = redis.client.Pipeline.execute
+
+    def command(self, *args, **options):
+        sent.append(args[0])
+        return execute_command(self, *args, **options)
+
+    def pipeline(self, *args, **kwargs):
+        sent.extend(args[0] for args, _ in self.command_stack)
+        return execute_pipeline(self, *args, **kwargs)
+
+    with (
+        mock.patch.object(redis.Redis, "execute_command", command),
+        mock.patch.object(redis.client.Pipeline, "execute", pipeline),
+    ):
+        yield sent

@@ -9,9 +9,6 @@ across sizes and within the budget. Redis commands are counted on a real
 redis-server of the module's own, behind the product's cache backend.
 """
 
-from contextlib import contextmanager
-from unittest import mock
-
 import pytest
 import redis
 from django.db import connection
@@ -20,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from treatments.models import TreatmentPage
 
 from .helpers import full_body, get_page, host_of, make_image, make_treatment
+from .redis_server import counting_redis_commands
 
 SIZES = [1, 10, 50]
 
@@ -236,28 +234,6 @@ def test_treatment_page_shows_the_links(clinic_sites, client, settings):
 
 
 # Redis commands
-
-
-@contextmanager
-def counting_redis_commands():
-    """Every command this process sends to Redis, pipelined ones included."""
-    sent = []
-    execute_command = redis.Redis.execute_command
-    execute_pipeline = redis.client.Pipeline.execute
-
-    def command(self, *args, **options):
-        sent.append(args[0])
-        return execute_command(self, *args, **options)
-
-    def pipeline(self, *args, **kwargs):
-        sent.extend(args[0] for args, _ in self.command_stack)
-        return execute_pipeline(self, *args, **kwargs)
-
-    with (
-        mock.patch.object(redis.Redis, "execute_command", command),
-        mock.patch.object(redis.client.Pipeline, "execute", pipeline),
-    ):
-        yield sent
 
 
 def count_redis_commands(client, path, host):

@@ -13,6 +13,7 @@ from clinics import page_cache
 from clinics.tracked_copy import UNKNOWN, TrackedCopy
 
 from .helpers import get_page
+from .redis_server import counting_redis_commands
 
 
 @pytest.fixture
@@ -156,8 +157,6 @@ def test_a_hit_sends_nothing_to_redis_and_a_publish_is_seen_at_once(
     assert get_page(client, treatment_page, site)["X-Cache"] == "HIT"
     copy = page_cache.tracked_copy(page_cache.cache())
     sent = commands_sent(copy)
-    from .test_query_budgets import counting_redis_commands
-
     with counting_redis_commands() as through_django:
         response = get_page(client, treatment_page, site)
     assert response["X-Cache"] == "HIT" and sent == [] and through_django == []
