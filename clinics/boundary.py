@@ -168,6 +168,23 @@ def clinic_sections(site):
     return getattr(cached, "clinic_sections", [])
 
 
+def cached_parent(page):
+    """The parent of ``page`` when it is a clinic's home page or one of the
+    clinic's sections, from the cached Sites (no query); None otherwise
+    (the caller asks the database). Treatment pages sit in a section, so
+    the API's ``parent`` of a treatment costs nothing."""
+    parent_path = page.path[: -Page.steplen]
+    for site in all_sites():
+        home = site.root_page
+        if home.path == parent_path:
+            return home
+        if parent_path.startswith(home.path):
+            for section in getattr(site, "clinic_sections", []):
+                if section.path == parent_path:
+                    return section
+    return None
+
+
 def forget_sites(sender=None, instance=None, **kwargs):
     """Drop the cached Sites when a Site changes, or a page that is a Site's
     root (its path, locale or title as the Site shows it). Connected to every
@@ -316,6 +333,17 @@ def readable_pages(request, model=Page, *, as_anonymous=False):
     if as_anonymous or not user.is_authenticated:
         return public
     return public | in_site.filter(pk__in=editable_pages(user))
+
+
+def publicly_readable(request, page):
+    """Whether ``page`` is one of ``readable_pages(request,
+    as_anonymous=True)``: live, in the requested clinic and under no view
+    restriction. From the cached lists, without a query."""
+    return (
+        page.live
+        and page.path.startswith(api_site(request).root_page.path)
+        and not page.path.startswith(tuple(restricted_paths()))
+    )
 
 
 # The tree paths of every page with a view restriction, and of every alias

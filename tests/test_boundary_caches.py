@@ -251,3 +251,114 @@ def test_an_unrestricted_page_is_checked_without_a_query(
     # Restricted from above: Wagtail's own check, which sends visitors to log in.
     response = client.get(treatment_page.url + "?fresh", HTTP_HOST=host)
     assert response.status_code == 302
+
+
+# A page's parent in the API (treatments.api.specific_for_api): from the
+# cached Sites when it is a clinic's home page or section, and shown in v2
+# when it is one of the endpoint's public pages, decided without a query.
+
+
+def anonymous_api_request(site):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/api/v2/pages/", HTTP_HOST=host_of(site))
+    request.user = AnonymousUser()
+    return request
+
+
+def varied_clinic_pages(clinic_sites, treatment_page):
+    """Both clinics, with a draft, a restricted section and its subtree, a
+    page under a treatment, and an alias of a treatment in the other clinic."""
+    from .helpers import make_treatment
+
+    toronto, kelowna = clinic_sites.toronto, clinic_sites.kelowna
+    make_treatment(treatment_page, title="Below a treatment", slug="below")
+    draft = make_treatment(toronto.index, title="Soon", slug="soon")
+    draft.unpublish()
+    private = toronto.home.add_child(instance=Page(title="Staff", slug="staff"))
+    make_treatment(private, title="Staff only", slug="staff-only")
+    PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.LOGIN
+    )
+    treatment_page.create_alias(parent=kelowna.index, update_slug="shared")
+    return list(Page.objects.filter(depth__gt=1))
+
+
+def test_the_cached_parent_is_the_databases_for_every_page(
+    clinic_sites, treatment_page
+):
+    from clinics.boundary import cached_parent
+
+    found = {}
+    for page in varied_clinic_pages(clinic_sites, treatment_page):
+        parent = cached_parent(page)
+        found[page.url_path] = parent
+        if parent is not None:
+            real = Page.objects.get(pk=page.get_parent().pk)
+            assert (parent.pk, parent.title, parent.live) == (
+                real.pk,
+                real.title,
+                real.live,
+            ), page
+    # Not vacuous: treatments find their section and sections their home
+    # page; pages in no section (under a treatment, a restricted section, a
+    # home page itself) are left to the database.
+    index = clinic_sites.toronto.index
+    assert found[treatment_page.url_path].pk == index.pk
+    assert found[index.url_path].pk == clinic_sites.toronto.home.pk
+    assert found[treatment_page.url_path + "below/"] is None
+    assert found[index.url_path.replace("treatments", "staff/staff-only")] is None
+
+
+def test_publicly_readable_is_the_public_api_queryset_for_every_page(
+    clinic_sites, treatment_page
+):
+    from clinics.boundary import publicly_readable, readable_pages
+
+    pages = varied_clinic_pages(clinic_sites, treatment_page)
+    answers = set()
+    for clinic in (clinic_sites.toronto, clinic_sites.kelowna):
+        request = anonymous_api_request(clinic.site)
+        queryset = readable_pages(request, as_anonymous=True)
+        for page in pages:
+            expected = queryset.filter(pk=page.pk).exists()
+            assert publicly_readable(request, page) == expected, (clinic, page)
+            answers.add(expected)
+    assert answers == {True, False}
+
+
+def api_parent(client, site, version, page):
+    response = client.get(f"/api/{version}/pages/{page.pk}/", HTTP_HOST=host_of(site))
+    assert response.status_code == 200, response.content[:300]
+    parent = response.json()["meta"]["parent"]
+    return parent and (parent["id"], parent["title"])
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_the_api_shows_a_renamed_section_as_the_parent_at_once(
+    client, clinic_sites, treatment_page, version
+):
+    site = clinic_sites.toronto.site
+    index = Page.objects.get(pk=clinic_sites.toronto.index.pk).specific
+    assert api_parent(client, site, version, treatment_page) == (index.pk, index.title)
+    index.title = "Our treatments"
+    index.save_revision().publish()
+    assert api_parent(client, site, version, treatment_page) == (
+        index.pk,
+        "Our treatments",
+    )
+
+
+def test_v2_shows_no_parent_a_visitor_may_not_read(client, clinic_sites):
+    from .helpers import make_treatment
+
+    toronto = clinic_sites.toronto
+    private = toronto.home.add_child(instance=Page(title="Staff", slug="staff"))
+    page = make_treatment(private, title="Staff note", slug="staff-note")
+    site = toronto.site
+    assert api_parent(client, site, "v2", page) == (private.pk, "Staff")
+    # The section taken offline: the page is still live, its parent is no
+    # longer one of the public pages v2 shows (Wagtail's rule).
+    private.unpublish()
+    assert api_parent(client, site, "v2", page) is None

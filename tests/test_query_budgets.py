@@ -28,13 +28,15 @@ API_LISTING_BUDGET = 6
 API_TITLES_BUDGET = 2
 # The clinic's Site and the restricted pages come from the shared cache, not
 # queries (clinics/boundary.py).
-# v2 detail: page, its specific type with the hero
-# image, body images, linked pages (choosers, rich text), all renditions in
-# one query, parent and its readability.
-API_V2_DETAIL_BUDGET = 8
+# v2 detail: the page's type, the page in its type with the hero image, body
+# images, chooser pages, rich-text linked pages (only their URL columns) and
+# all renditions in one query. Its parent (the clinic's section) comes with
+# the cached Sites and its readability from the cached lists
+# (treatments.api.specific_for_api, clinics.boundary).
+API_V2_DETAIL_BUDGET = 6
 # v3 detail: the same through Wagtail's v3 view (treatments.api.speed_v3_detail),
-# which checks the page is in the clinic first and reads no parent.
-API_V3_DETAIL_BUDGET = 8
+# which checks the page is in the clinic first.
+API_V3_DETAIL_BUDGET = 7
 # The page: its route (two queries: the page with its parent, then its own
 # type with the hero image), the hero's renditions and its providers. The
 # clinic's home page and its sections (the menu, the booking box) come with

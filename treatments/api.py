@@ -9,17 +9,19 @@ below are registered with Wagtail's v3 schema generators before Wagtail builds
 its v3 API; registering later would leave the body untyped.
 """
 
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from pydantic import Field
 from rest_framework.fields import Field as SerializerField
-from wagtail.api.v2.serializers import PageSerializer
+from wagtail.api.v2.serializers import PageParentField, PageSerializer
 from wagtail.api.v2.serializers import StreamField as StreamFieldSerializer
-from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.api.v3.schemas.generators import read as v3_read
 from wagtail.api.v3.schemas.generators import write as v3_write
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 
+from clinics import boundary
 from clinics.api import ClinicPagesAPIViewSet
 from clinics.identity import booking_url
 
@@ -130,9 +132,25 @@ class ImageRenditionsSerializer(SerializerField):
         return image_representation(image, self.context.get("request"))
 
 
+class ClinicPageParentField(PageParentField):
+    """Wagtail's ``parent``, shown when the parent is in the endpoint's base
+    queryset (the clinic's public pages), decided from the boundary's cached
+    lists instead of a query."""
+
+    def get_attribute(self, instance):
+        parent = instance.get_parent()
+        if parent is not None and boundary.publicly_readable(
+            self.context["request"], parent
+        ):
+            return parent
+        return None
+
+
 class TypedPageSerializer(PageSerializer):
     """Wagtail's page serializer with typed StreamFields and image renditions,
     the same JSON as v3."""
+
+    parent = ClinicPageParentField(read_only=True)
 
     serializer_field_mapping = {
         **PageSerializer.serializer_field_mapping,
@@ -147,19 +165,30 @@ class TypedPageSerializer(PageSerializer):
         return super().build_relational_field(field_name, relation_info)
 
 
-def specific_for_api(base):
-    """The specific page of ``base`` as the API shows it: its API images
-    joined, its body converted and every rendition it shows fetched in one
-    query (v2 and v3 details; listings do the same in bulk)."""
-    model = base.specific_class
+def specific_for_api(queryset, pk):
+    """Page ``pk`` of ``queryset`` (the boundary's) as the API shows it, in
+    its own type: its API images joined, its body converted and every
+    rendition it shows fetched in one query, and its parent, when that is a
+    clinic's home page or section, from the cached Sites (v2 and v3 details;
+    listings do the same in bulk). Wagtail fetches the whole base page and
+    then the specific one; the base page's type is all this needs of it."""
+    # (No ORDER BY: one row by primary key needs none, and building it costs
+    # as much as the rest of the query.)
+    found = queryset.filter(pk=pk).order_by().values_list("content_type_id")[:1]
+    if not found:
+        raise Http404("No page matches the given query.")
+    model = ContentType.objects.get_for_id(found[0][0]).model_class()
     page = None
     if model is not None:
-        page = (
-            model.objects.select_related("locale", *image_api_fields(model))
-            .filter(pk=base.pk)
-            .first()
-        )
-    page = page or base.specific
+        specific = model.objects.select_related("locale", *image_api_fields(model))
+        page = next(iter(specific.filter(pk=pk).order_by()[:1]), None)
+    # Its type's model is gone (an uninstalled app): the generic page, as
+    # Wagtail does; gone since the first query: a 404.
+    page = page or get_object_or_404(queryset, pk=pk)
+    parent = boundary.cached_parent(page)
+    if parent is not None:
+        # Where treebeard's ``get_parent`` keeps what it fetched.
+        page._cached_parent_obj = parent
     prefetch_streams([page])
     return page
 
@@ -186,8 +215,7 @@ def speed_v3_detail():
                 version=version,
                 rich_text_format=rich_text_format,
             )
-        base = get_object_or_404(pages_router.get_pages_queryset(request), pk=page_id)
-        return specific_for_api(base)
+        return specific_for_api(pages_router.get_pages_queryset(request), page_id)
 
     get_page.clinic_specific = True
     operation.view_func = get_page
@@ -212,9 +240,11 @@ class TypedPagesAPIViewSet(ClinicPagesAPIViewSet):
         # specific page with its API images joined, then convert its body
         # and fetch every rendition it shows at once, as a listing does.
         if not hasattr(self, "_cached_object"):
-            # The base page, without PagesAPIViewSet's ``.specific``.
-            base = super(PagesAPIViewSet, self).get_object()
-            self._cached_object = specific_for_api(base)
+            # As DRF's GenericAPIView.get_object, with the specific page.
+            queryset = self.filter_queryset(self.get_queryset())
+            page = specific_for_api(queryset, self.kwargs[self.lookup_field])
+            self.check_object_permissions(self.request, page)
+            self._cached_object = page
         return self._cached_object
 
     def paginate_queryset(self, queryset):

@@ -29,10 +29,15 @@ request_started.connect(_forget, dispatch_uid="clinic_link_pages_start")
 request_finished.connect(_forget, dispatch_uid="clinic_link_pages_finish")
 
 
+# What a page link's URL needs (``Page.get_url_parts`` and ``localized``):
+# building a Page of all its columns costs more than the query itself.
+LINK_FIELDS = ("id", "path", "depth", "url_path", "live", "locale", "translation_key")
+
+
 def _load(known, ids):
     missing = {str(i) for i in ids} - known.keys()
     if missing:
-        pages = Page.objects.filter(id__in=missing).defer_streamfields()
+        pages = Page.objects.filter(id__in=missing).order_by().only(*LINK_FIELDS)
         found = {str(page.pk): page for page in pages}
         for page_id in missing:
             known[page_id] = found.get(page_id)
