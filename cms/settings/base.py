@@ -322,7 +322,12 @@ WAGTAILADMIN_BASE_URL = os.environ.get(
     "WAGTAILADMIN_BASE_URL", "http://toronto.localhost:8000"
 )
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database"},
+    "default": {
+        "BACKEND": "clinics.search_backend",
+        # A fixed configuration makes PostgreSQL parse a query once, not once
+        # per row it ranks (clinics/search_backend.py); the same one indexes.
+        "SEARCH_CONFIG": "english",
+    },
 }
 # The link chooser would turn a pasted address into a link to the page at it,
 # on any clinic's site, showing that page's draft title: across the clinic
