@@ -358,6 +358,8 @@ def headless_view(view):
             else:
                 api_input.check_query(request, v2_endpoint_model(view, request))
             validators = public_pages_validators(request)
+            # For the parts of a detail kept by version (revalidation.fragment_key).
+            request._clinic_validators = validators
             if validators is not None:
                 unchanged = validators.not_modified(request)
                 if unchanged is not None:

@@ -203,16 +203,25 @@ def answer_unchanged_page(page, request, serve_args, serve_kwargs):
 FRAGMENT_SECONDS = 24 * 3600
 
 
+def mark_api_detail(request, page):
+    """This API answer is about one page (a detail of the pages endpoints):
+    where it is anonymous (``headless_view`` made its validators), its parts
+    (the body as JSON, the JSON-LD) may be kept as a served page's are."""
+    request._clinic_api_detail = page
+
+
 def fragment_key(request, page, name):
     """A cache key for a part of an anonymous page answer (its rendered body,
-    its JSON-LD) that changes whenever the page's validators do: when
-    anything the page shows is published, moved, restricted or edited, or
-    the code is released. So nothing needs to find and delete it; an old
-    key simply expires. None where no validators were made (a logged-in
-    viewer, a preview, a private page), which must not be cached."""
+    its JSON-LD; in an API detail, their JSON) that changes whenever the
+    answer's validators do: when anything it shows is published, moved,
+    restricted or edited, or the code is released. So nothing needs to find
+    and delete it; an old key simply expires. None where no validators were
+    made (a logged-in viewer, a token, a preview, a private page) or the
+    page is not the one the answer is about (a listing), which must not be
+    cached."""
     validators = getattr(request, "_clinic_validators", None)
-    served = served_page(request)
-    if validators is None or served is None or served.pk != page.pk:
+    subject = served_page(request) or getattr(request, "_clinic_api_detail", None)
+    if validators is None or subject is None or subject.pk != page.pk:
         return None
     from django.utils.translation import get_language
 

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from pydantic import Field
 from rest_framework.fields import Field as SerializerField
+from wagtail.api.rich_text import APIRichText
 from wagtail.api.v2.serializers import PageParentField, PageSerializer
 from wagtail.api.v2.serializers import StreamField as StreamFieldSerializer
 from wagtail.api.v3.schemas.generators import read as v3_read
@@ -21,7 +22,7 @@ from wagtail.api.v3.schemas.generators import write as v3_write
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 
-from clinics import boundary
+from clinics import boundary, revalidation
 from clinics.api import ClinicPagesAPIViewSet
 from clinics.identity import booking_url
 
@@ -33,6 +34,7 @@ from .api_images import (
     image_representation,
 )
 from .blocks import CallToActionBlock, ImageBlock, TreatmentStreamBlock
+from .structured_data import JSON_LD_FRAGMENT
 
 
 def fill_call_to_action(block, value, data, context):
@@ -82,7 +84,7 @@ def read_stream_field(generator, field):
     name = field.name
 
     def resolve(obj, context):
-        return typed.serialize(getattr(obj, name), context.get("request"))
+        return stream_json(obj, name, typed, context.get("request"))
 
     return typed.read_annotation, [], staticmethod(resolve)
 
@@ -117,11 +119,35 @@ v3_write.patch_generator.register_field_schema(StreamField, write_stream_field)
 
 
 class TypedStreamFieldSerializer(StreamFieldSerializer):
-    def to_representation(self, value):
+    def get_attribute(self, instance):
+        # The page, not its stream: a detail's JSON is kept per page.
+        return instance
+
+    def to_representation(self, page):
+        value = getattr(page, self.source)
         typed = typed_streams.for_block(value.stream_block)
         if typed is None:
             return super().to_representation(value)
-        return typed.serialize(value, self.context.get("request"))
+        return stream_json(page, self.source, typed, self.context.get("request"))
+
+
+def stream_fragment(name, request):
+    """The name a StreamField's JSON is kept under in a detail: one per
+    rich-text format."""
+    raw_format = request.GET.get("rich_text_format") if request else None
+    return f"api-{name}:{APIRichText.resolve_format(raw_format)}"
+
+
+def stream_json(page, name, typed, request):
+    """A typed StreamField's JSON (v2 and v3 alike). In an anonymous detail,
+    kept by version of what the answer shows (clinics.revalidation's
+    fragments, as a rendered body is), so a publish never has to find it."""
+    return revalidation.cached_fragment(
+        request,
+        page,
+        stream_fragment(name, request),
+        lambda: typed.serialize(getattr(page, name), request),
+    )
 
 
 class ImageRenditionsSerializer(SerializerField):
@@ -165,7 +191,7 @@ class TypedPageSerializer(PageSerializer):
         return super().build_relational_field(field_name, relation_info)
 
 
-def specific_for_api(queryset, pk):
+def specific_for_api(queryset, pk, request):
     """Page ``pk`` of ``queryset`` (the boundary's) as the API shows it, in
     its own type: its API images joined, its body converted and every
     rendition it shows fetched in one query, and its parent, when that is a
@@ -189,7 +215,26 @@ def specific_for_api(queryset, pk):
     if parent is not None:
         # Where treebeard's ``get_parent`` keeps what it fetched.
         page._cached_parent_obj = parent
-    prefetch_streams([page])
+    revalidation.mark_api_detail(request, page)
+    # Wagtail's v3 binds an APIField's serializer with no request; its JSON-LD
+    # finds the request here (structured_data.StructuredDataField).
+    page._clinic_api_request = request
+    streams = {
+        field.attname: stream_fragment(field.attname, request)
+        for field in page._meta.concrete_fields
+        if isinstance(field, StreamField)
+        and typed_streams.for_block(field.stream_block)
+    }
+    revalidation.prefetch_fragments(
+        request, page, [*streams.values(), JSON_LD_FRAGMENT]
+    )
+    # A stream whose JSON is kept need not be converted (nor its images and
+    # links fetched): most of a detail's cost.
+    kept = getattr(request, "_clinic_fragments", {})
+    prefetch_streams(
+        [page],
+        skip={name for name, fragment in streams.items() if kept.get(fragment)},
+    )
     return page
 
 
@@ -215,7 +260,9 @@ def speed_v3_detail():
                 version=version,
                 rich_text_format=rich_text_format,
             )
-        return specific_for_api(pages_router.get_pages_queryset(request), page_id)
+        return specific_for_api(
+            pages_router.get_pages_queryset(request), page_id, request
+        )
 
     get_page.clinic_specific = True
     operation.view_func = get_page
@@ -242,7 +289,9 @@ class TypedPagesAPIViewSet(ClinicPagesAPIViewSet):
         if not hasattr(self, "_cached_object"):
             # As DRF's GenericAPIView.get_object, with the specific page.
             queryset = self.filter_queryset(self.get_queryset())
-            page = specific_for_api(queryset, self.kwargs[self.lookup_field])
+            page = specific_for_api(
+                queryset, self.kwargs[self.lookup_field], self.request
+            )
             self.check_object_permissions(self.request, page)
             self._cached_object = page
         return self._cached_object

@@ -243,9 +243,9 @@ def collect_images(block, value, found):
         found.append(value)
 
 
-def prefetch_streams(objects):
-    """Convert the StreamFields of many objects at once, then fetch all their
-    images' renditions in one query.
+def prefetch_streams(objects, skip=()):
+    """Convert the StreamFields of many objects at once (but those named in
+    ``skip``), then fetch all their images' renditions in one query.
 
     Wagtail converts each object's stream on first access, so a listing of N
     pages costs one query per page for each chooser type and for renditions.
@@ -258,10 +258,10 @@ def prefetch_streams(objects):
     by_field = {}
     for obj in objects:
         for model_field in obj._meta.concrete_fields:
-            if isinstance(model_field, StreamField) and (
-                model_field.attname in obj.__dict__
-            ):
-                by_field.setdefault(model_field, []).append(obj)
+            if isinstance(model_field, StreamField):
+                name = model_field.attname
+                if name in obj.__dict__ and name not in skip:
+                    by_field.setdefault(model_field, []).append(obj)
             elif model_field.many_to_one and model_field.is_cached(obj):
                 # An image joined with select_related, such as the hero image.
                 related = getattr(obj, model_field.name)

@@ -20,7 +20,10 @@ from django.utils.html import strip_tags
 from rest_framework import serializers
 
 from clinics.identity import clinic_settings_for_page
+from clinics.revalidation import cached_fragment
 
+# The name the API's JSON-LD of a detail is kept under (clinics.revalidation).
+JSON_LD_FRAGMENT = "api-json-ld"
 SCHEMA_CONTEXT = "https://schema.org"
 
 DAYS = {
@@ -268,8 +271,20 @@ class StructuredDataField(serializers.Field):
         super().__init__(read_only=True, source="*", **kwargs)
 
     def to_representation(self, page) -> dict[str, Any]:
-        request = self.context.get("request")
-        return treatment_json_ld(page, clinic_settings_for_page(page, request), request)
+        # Wagtail's v3 gives this field no request; the detail kept it on
+        # the page (treatments.api.specific_for_api).
+        request = self.context.get("request") or getattr(
+            page, "_clinic_api_request", None
+        )
+        # Kept by version of what the answer shows, as the page's own is.
+        return cached_fragment(
+            request,
+            page,
+            JSON_LD_FRAGMENT,
+            lambda: treatment_json_ld(
+                page, clinic_settings_for_page(page, request), request
+            ),
+        )
 
 
 def clinician_json_ld(profile, clinic, request=None):
