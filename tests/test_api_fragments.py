@@ -168,3 +168,15 @@ def test_a_kept_body_stays_in_its_clinic(client, clinic_sites, treatment_page):
             HTTP_HOST=host_of(clinic_sites.kelowna.site),
         )
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_rich_text_format_that_is_none_is_a_400(
+    client, clinic_sites, treatment_page, version
+):
+    response = client.get(
+        f"/api/{version}/pages/{treatment_page.pk}/?rich_text_format=rtf",
+        HTTP_HOST=host_of(clinic_sites.toronto.site),
+    )
+    assert 400 <= response.status_code < 500
+    assert response.json()

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from pydantic import Field
 from rest_framework.fields import Field as SerializerField
-from wagtail.api.rich_text import APIRichText
+from wagtail.api.rich_text import APIRichText, RichTextFormatError
 from wagtail.api.v2.serializers import PageParentField, PageSerializer
 from wagtail.api.v2.serializers import StreamField as StreamFieldSerializer
 from wagtail.api.v3.schemas.generators import read as v3_read
@@ -133,21 +133,26 @@ class TypedStreamFieldSerializer(StreamFieldSerializer):
 
 def stream_fragment(name, request):
     """The name a StreamField's JSON is kept under in a detail: one per
-    rich-text format."""
+    rich-text format. None for a format that is none (Wagtail answers 400)."""
     raw_format = request.GET.get("rich_text_format") if request else None
-    return f"api-{name}:{APIRichText.resolve_format(raw_format)}"
+    try:
+        return f"api-{name}:{APIRichText.resolve_format(raw_format)}"
+    except RichTextFormatError:
+        return None
 
 
 def stream_json(page, name, typed, request):
     """A typed StreamField's JSON (v2 and v3 alike). In an anonymous detail,
     kept by version of what the answer shows (clinics.revalidation's
     fragments, as a rendered body is), so a publish never has to find it."""
-    return revalidation.cached_fragment(
-        request,
-        page,
-        stream_fragment(name, request),
-        lambda: typed.serialize(getattr(page, name), request),
-    )
+    fragment = stream_fragment(name, request)
+
+    def convert():
+        return typed.serialize(getattr(page, name), request)
+
+    if fragment is None:
+        return convert()
+    return revalidation.cached_fragment(request, page, fragment, convert)
 
 
 class ImageRenditionsSerializer(SerializerField):
@@ -226,7 +231,7 @@ def specific_for_api(queryset, pk, request):
         and typed_streams.for_block(field.stream_block)
     }
     revalidation.prefetch_fragments(
-        request, page, [*streams.values(), JSON_LD_FRAGMENT]
+        request, page, [*filter(None, streams.values()), JSON_LD_FRAGMENT]
     )
     # A stream whose JSON is kept need not be converted (nor its images and
     # links fetched): most of a detail's cost.
