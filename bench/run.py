@@ -891,20 +891,37 @@ def targets(report):
             same,
             ", ".join(f"{s} {v:.1f}/{small['ours'][s]['redis']:.1f}" for s, v in flat),
         )
+
+    def growth(side, scenario):
+        try:
+            return big[side][scenario]["cpu_ms"] / small[side][scenario]["cpu_ms"]
+        except (KeyError, TypeError, ZeroDivisionError):
+            return None
+
     scaled = [
-        (scenario, ours[scenario]["cpu_ms"] / small["ours"][scenario]["cpu_ms"])
+        (scenario, growth("ours", scenario))
         for scenario in ours
         if isinstance(ours[scenario], dict)
-        and scenario in small.get("ours", {})
         and scenario != "bare"
-        and small["ours"][scenario]["cpu_ms"]
+        and growth("ours", scenario) is not None
     ]
     if scaled:
         worst = max(scaled, key=lambda item: item[1])
+        # Where stock Wagtail grows as much in the same run, the growth is the
+        # data set's work (more matches to rank, more rows to count or skip),
+        # not a cost of ours per request.
+        over = [
+            f"{LABELS[scenario]} {value:.2f}× (stock {growth('stock', scenario):.2f}×)"
+            for scenario, value in sorted(scaled, key=lambda item: -item[1])
+            if value > 1.1 and growth("stock", scenario) is not None
+        ]
         check(
             "Results at 20 × 500 within 1.1× of 20 × 50 (CPU per request)",
             worst[1] <= 1.1,
             f"worst {LABELS[worst[0]]} {worst[1]:.2f}×",
+            "over 1.1×, ours against stock Wagtail in the same run: " + "; ".join(over)
+            if over
+            else "",
         )
     return checks
 
@@ -960,7 +977,8 @@ def markdown(report):
     lines += ["", "| Target | Measured | Met |", "|---|---|---|"]
     for check in report["targets"]:
         met = "yes" if check["met"] else "**no**"
-        lines.append(f"| {check['target']} | {check['measured']} | {met} |")
+        why = f"; {check['why']}" if check.get("why") else ""
+        lines.append(f"| {check['target']} | {check['measured']}{why} | {met} |")
     return "\n".join(lines) + "\n"
 
 
