@@ -210,6 +210,17 @@ VIEWS = {
 }
 
 
+def assert_within_budget_and_flat(counts, budgets, by_size, n, shown=None):
+    """Each count within its budget, and the same as at the first size
+    measured (``by_size`` keeps the counts of every size, module-wide)."""
+    by_size[n] = counts
+    shown = shown or counts
+    over = {name: shown[name] for name in counts if counts[name] > budgets[name]}
+    assert not over, f"over budget with n={n}: {over}; all: {counts}"
+    first = by_size[min(by_size)]
+    assert counts == first, f"with n={n}: {shown}; first size: {first}"
+
+
 @pytest.fixture(scope="module")
 def counts_by_size():
     return {}
@@ -219,15 +230,8 @@ def counts_by_size():
 def test_query_counts_do_not_grow(n, clinic_sites, client, settings, counts_by_size):
     paths = {name: path for name, (path, _) in VIEWS.items()}
     counts = measure(clinic_sites, client, settings, paths, n)
-    counts_by_size[n] = counts
-    over = {
-        name: counts[name]
-        for name, (_, budget) in VIEWS.items()
-        if counts[name] > budget
-    }
-    assert not over, f"over budget with n={n}: {over}; all: {counts}"
-    first = counts_by_size[min(counts_by_size)]
-    assert counts == first, f"counts with n={n}: {counts}; first size: {first}"
+    budgets = {name: budget for name, (_, budget) in VIEWS.items()}
+    assert_within_budget_and_flat(counts, budgets, counts_by_size, n)
 
 
 @pytest.fixture(scope="module")
@@ -242,18 +246,13 @@ def test_a_detail_whose_json_is_not_kept_costs_the_same_at_every_size(
     """The first detail after a publish converts the body: still a fixed
     number of queries however many images and links the page has."""
     monkeypatch.setattr(revalidation, "fragment_key", lambda *args: None)
-    paths = {
-        "api_v2_detail": (VIEWS["api_v2_detail"][0], API_V2_DETAIL_UNKEPT_BUDGET),
-        "api_v3_detail": (VIEWS["api_v3_detail"][0], API_V3_DETAIL_UNKEPT_BUDGET),
+    budgets = {
+        "api_v2_detail": API_V2_DETAIL_UNKEPT_BUDGET,
+        "api_v3_detail": API_V3_DETAIL_UNKEPT_BUDGET,
     }
-    counts = measure(
-        clinic_sites, client, settings, {k: v[0] for k, v in paths.items()}, n
-    )
-    unkept_counts_by_size[n] = counts
-    over = {name: counts[name] for name, (_, b) in paths.items() if counts[name] > b}
-    assert not over, f"over budget with n={n}: {over}"
-    first = unkept_counts_by_size[min(unkept_counts_by_size)]
-    assert counts == first, f"counts with n={n}: {counts}; first size: {first}"
+    paths = {name: VIEWS[name][0] for name in budgets}
+    counts = measure(clinic_sites, client, settings, paths, n)
+    assert_within_budget_and_flat(counts, budgets, unkept_counts_by_size, n)
 
 
 def test_treatment_page_shows_the_links(clinic_sites, client, settings):
@@ -298,11 +297,8 @@ def test_redis_commands_do_not_grow(
         for name, (path, _) in VIEWS.items()
     }
     counts = {name: len(commands) for name, commands in sent.items()}
-    redis_counts_by_size[n] = counts
-    over = {name: sent[name] for name in sent if len(sent[name]) > REDIS_BUDGET}
-    assert not over, f"over the Redis budget with n={n}: {over}"
-    first = redis_counts_by_size[min(redis_counts_by_size)]
-    assert counts == first, f"Redis commands with n={n}: {sent}; first size: {first}"
+    budgets = dict.fromkeys(counts, REDIS_BUDGET)
+    assert_within_budget_and_flat(counts, budgets, redis_counts_by_size, n, sent)
 
 
 def test_the_redis_count_sees_the_cache_at_work(
