@@ -9,6 +9,8 @@ across sizes and within the budget. Redis commands are counted on a real
 redis-server of the module's own, behind the product's cache backend.
 """
 
+from collections import defaultdict
+
 import pytest
 import redis
 from django.db import connection
@@ -223,7 +225,8 @@ def assert_within_budget_and_flat(counts, budgets, by_size, n, shown=None):
 
 @pytest.fixture(scope="module")
 def counts_by_size():
-    return {}
+    """Each test's counts at every size it has measured, for the module."""
+    return defaultdict(dict)
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -231,17 +234,12 @@ def test_query_counts_do_not_grow(n, clinic_sites, client, settings, counts_by_s
     paths = {name: path for name, (path, _) in VIEWS.items()}
     counts = measure(clinic_sites, client, settings, paths, n)
     budgets = {name: budget for name, (_, budget) in VIEWS.items()}
-    assert_within_budget_and_flat(counts, budgets, counts_by_size, n)
-
-
-@pytest.fixture(scope="module")
-def unkept_counts_by_size():
-    return {}
+    assert_within_budget_and_flat(counts, budgets, counts_by_size["queries"], n)
 
 
 @pytest.mark.parametrize("n", SIZES)
 def test_a_detail_whose_json_is_not_kept_costs_the_same_at_every_size(
-    n, clinic_sites, client, settings, monkeypatch, unkept_counts_by_size
+    n, clinic_sites, client, settings, monkeypatch, counts_by_size
 ):
     """The first detail after a publish converts the body: still a fixed
     number of queries however many images and links the page has."""
@@ -252,7 +250,7 @@ def test_a_detail_whose_json_is_not_kept_costs_the_same_at_every_size(
     }
     paths = {name: VIEWS[name][0] for name in budgets}
     counts = measure(clinic_sites, client, settings, paths, n)
-    assert_within_budget_and_flat(counts, budgets, unkept_counts_by_size, n)
+    assert_within_budget_and_flat(counts, budgets, counts_by_size["unkept"], n)
 
 
 def test_treatment_page_shows_the_links(clinic_sites, client, settings):
@@ -278,14 +276,9 @@ def count_redis_commands(client, path, host):
     return sent
 
 
-@pytest.fixture(scope="module")
-def redis_counts_by_size():
-    return {}
-
-
 @pytest.mark.parametrize("n", SIZES)
 def test_redis_commands_do_not_grow(
-    n, clinic_sites, client, settings, redis_cache, redis_counts_by_size
+    n, clinic_sites, client, settings, redis_cache, counts_by_size
 ):
     settings.PAGE_CACHE_SECONDS = 0  # the uncached cost, as for queries
     settings.SEARCH_RESULTS_CACHE_SECONDS = 0
@@ -298,7 +291,7 @@ def test_redis_commands_do_not_grow(
     }
     counts = {name: len(commands) for name, commands in sent.items()}
     budgets = dict.fromkeys(counts, REDIS_BUDGET)
-    assert_within_budget_and_flat(counts, budgets, redis_counts_by_size, n, sent)
+    assert_within_budget_and_flat(counts, budgets, counts_by_size["redis"], n, sent)
 
 
 def test_the_redis_count_sees_the_cache_at_work(
