@@ -233,12 +233,14 @@ def fragment_key(request, page, name):
 
 def prefetch_fragments(request, page, names):
     """Read several of the page's fragments in one round trip, for
-    ``cached_fragment`` to find."""
+    ``cached_fragment`` to find; returns those found, by name."""
     keys = {name: fragment_key(request, page, name) for name in names}
     keys = {name: key for name, key in keys.items() if key is not None}
-    if keys:
-        found = cache_backend().get_many(list(keys.values()))
-        request._clinic_fragments = {name: found.get(key) for name, key in keys.items()}
+    if not keys:
+        return {}
+    found = cache_backend().get_many(list(keys.values()))
+    request._clinic_fragments = {name: found.get(key) for name, key in keys.items()}
+    return {name: value for name, value in request._clinic_fragments.items() if value}
 
 
 def cached_fragment(request, page, name, render):

@@ -230,15 +230,13 @@ def specific_for_api(queryset, pk, request):
         if isinstance(field, StreamField)
         and typed_streams.for_block(field.stream_block)
     }
-    revalidation.prefetch_fragments(
+    kept = revalidation.prefetch_fragments(
         request, page, [*filter(None, streams.values()), JSON_LD_FRAGMENT]
     )
     # A stream whose JSON is kept need not be converted (nor its images and
     # links fetched): most of a detail's cost.
-    kept = getattr(request, "_clinic_fragments", {})
     prefetch_streams(
-        [page],
-        skip={name for name, fragment in streams.items() if kept.get(fragment)},
+        [page], skip={name for name, fragment in streams.items() if fragment in kept}
     )
     return page
 
